@@ -1,0 +1,15 @@
+# fwpath_warnings(<target>): the project's own code builds without warnings; CI sets
+# FWPATH_WERROR so that a new warning fails the build.
+function(fwpath_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                           -Wno-sign-conversion -Wnon-virtual-dtor
+                                           -Wold-style-cast -Wcast-align -Wnull-dereference)
+  if(FWPATH_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(FWPATH_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=all)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

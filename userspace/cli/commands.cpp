@@ -1,0 +1,13 @@
+#include "cli/commands.h"
+
+namespace fwpath::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> all = {
+      {"kernel-check", "say what this node's kernel can give the tracer", kernel_check},
+      {"probe", "send test packets along the API-server and gateway paths and trace them", probe},
+  };
+  return all;
+}
+
+}  // namespace fwpath::cli

@@ -1,0 +1,48 @@
+#include "util/capabilities.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace fwpath {
+
+std::string cap_name(Cap c) {
+  switch (c) {
+    case Cap::NetAdmin: return "CAP_NET_ADMIN";
+    case Cap::SysAdmin: return "CAP_SYS_ADMIN";
+    case Cap::Perfmon: return "CAP_PERFMON";
+    case Cap::Bpf: return "CAP_BPF";
+  }
+  return "CAP_?";
+}
+
+Result<unsigned long long> effective_caps() {
+  std::ifstream in("/proc/self/status");
+  if (!in) return sys_error("read", "/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("CapEff:", 0) == 0) {
+      std::istringstream hex(line.substr(7));
+      unsigned long long mask = 0;
+      hex >> std::hex >> mask;
+      if (!hex) return env_error("parse CapEff in", "/proc/self/status");
+      return mask;
+    }
+  }
+  return env_error("no CapEff line in", "/proc/self/status");
+}
+
+Status require_caps(const std::vector<Cap>& caps, const std::string& command) {
+  auto eff = effective_caps();
+  if (!eff) return eff.take_error();
+  std::string missing;
+  for (Cap c : caps) {
+    if ((*eff & (1ULL << static_cast<int>(c))) == 0) {
+      missing += missing.empty() ? "" : ", ";
+      missing += cap_name(c);
+    }
+  }
+  if (missing.empty()) return {};
+  return Error{ErrorKind::Environment, command + " needs " + missing + " (run as root)", "", EPERM};
+}
+
+}  // namespace fwpath

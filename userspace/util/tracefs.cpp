@@ -1,0 +1,28 @@
+#include "util/tracefs.h"
+
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+namespace fwpath {
+
+namespace {
+constexpr const char* kTracefs = "/sys/kernel/tracing";
+bool tracefs_present() {
+  return ::access("/sys/kernel/tracing/events", F_OK) == 0;
+}
+}  // namespace
+
+Status ensure_tracefs() {
+  if (tracefs_present()) return {};
+  if (::unshare(CLONE_NEWNS) != 0) return sys_error("create private mount namespace for", kTracefs);
+  // Stop our mounts from propagating back to the node's namespace.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return sys_error("make mounts private before mounting", kTracefs);
+  }
+  if (::mount("tracefs", kTracefs, "tracefs", 0, nullptr) != 0) return sys_error("mount tracefs on", kTracefs);
+  if (!tracefs_present()) return env_error("tracefs mounted but has no events directory", kTracefs);
+  return {};
+}
+
+}  // namespace fwpath
