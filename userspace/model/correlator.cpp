@@ -1,0 +1,295 @@
+#include "model/correlator.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "model/outcome.h"
+
+namespace fwpath::model {
+
+namespace {
+
+bool is_own_table(const NftTraceEvent& e) {
+  return e.table.rfind("fwpath", 0) == 0;
+}
+
+// The trace carries the IP header (up to the transport offset) and the first bytes of
+// the transport header as two attributes; glue them back into one packet prefix.
+std::optional<ParsedPacket> trace_packet(const NftTraceEvent& e) {
+  std::vector<uint8_t> buf = e.network_header;
+  buf.insert(buf.end(), e.transport_header.begin(), e.transport_header.end());
+  if (buf.empty()) return std::nullopt;
+  return parse_ip_packet(buf.data(), buf.size());
+}
+
+std::optional<ParsedPacket> bpf_packet(const PacketEvent& e) {
+  if (e.packet.empty()) return std::nullopt;
+  return parse_ip_packet(e.packet.data(), e.packet.size());
+}
+
+bool in_window(Clock::time_point t, const ProbeWindow& w) {
+  return t >= w.start && t <= w.end;
+}
+
+// Ports that identify one probe's packets; grows as NAT rewrites reveal new ones.
+struct ProbeKeys {
+  L4 proto;
+  std::set<uint16_t> ports;
+  Endpoint origin;  // the probe's source as the kernel chose it
+  Endpoint target;
+
+  [[nodiscard]] bool matches(const ParsedPacket& p) const {
+    if (p.flow.proto != proto) return false;
+    return ports.count(p.flow.src.port) > 0 || ports.count(p.flow.dst.port) > 0;
+  }
+  // Request when it comes from our source port or goes to the target; reply otherwise.
+  [[nodiscard]] std::optional<Direction> direction(const Flow& f) const {
+    if (f.src == origin || f.dst == target) return Direction::Request;
+    if (f.dst == origin || f.src == target) return Direction::Reply;
+    if (f.src.port == origin.port) return Direction::Request;
+    if (f.dst.port == origin.port) return Direction::Reply;
+    return std::nullopt;
+  }
+};
+
+bool is_nat_rule(const std::string& text) {
+  static const std::regex nat(R"(\b(dnat|snat|masquerade|redirect)\b)");
+  return std::regex_search(text, nat);
+}
+
+std::string verdict_text(const NftTraceEvent& e, const std::string& rule_text) {
+  if (e.type == TraceType::Policy) return "policy " + to_string(e.verdict);
+  if (e.type == TraceType::Return) return "return";
+  if (e.verdict == Verdict::Jump || e.verdict == Verdict::Goto) return to_string(e.verdict) + " " + e.jump_target;
+  // `reject` answers the sender and then drops: the trace says drop, the rule says why.
+  if (e.verdict == Verdict::Drop && rule_text.find("reject") != std::string::npos) return "reject";
+  return to_string(e.verdict);
+}
+
+void add_field_rewrites(const Flow& before, const Flow& after, Rewrite base, std::vector<Rewrite>& out) {
+  auto push = [&](const char* field, const std::string& b, const std::string& a) {
+    Rewrite r = base;
+    r.field = field;
+    r.before = b;
+    r.after = a;
+    out.push_back(std::move(r));
+  };
+  if (before.src.addr != after.src.addr) push("saddr", before.src.addr.str(), after.src.addr.str());
+  if (before.src.port != after.src.port) push("sport", std::to_string(before.src.port), std::to_string(after.src.port));
+  if (before.dst.addr != after.dst.addr) push("daddr", before.dst.addr.str(), after.dst.addr.str());
+  if (before.dst.port != after.dst.port) push("dport", std::to_string(before.dst.port), std::to_string(after.dst.port));
+}
+
+// One packet's passage through one namespace's hooks: nft events sharing a trace id.
+struct Passage {
+  uint32_t netns = 0;
+  uint32_t trace_id = 0;
+  std::optional<Direction> direction;
+  std::vector<size_t> events;  // indices into traces, in order
+  Hook hook = Hook::Unknown;   // hook of the latest base chain entered
+};
+
+class ProbeCorrelator {
+ public:
+  ProbeCorrelator(const CorrelatorInput& in, const ProbeWindow& w, RuleBook& rules) : in_(in), w_(w), rules_(rules) {
+    keys_.proto = w.spec.proto;
+    keys_.origin = w.socket.local;
+    keys_.target = w.spec.target;
+    keys_.ports = {w.spec.source_port, w.spec.target.port};
+    if (w.socket.local.port != 0) keys_.ports.insert(w.socket.local.port);
+  }
+
+  ProbeReport run() {
+    ProbeReport r;
+    r.spec = w_.spec;
+    r.socket = w_.socket;
+    collect_passages();
+    for (auto& p : passages_) walk_passage(p, r);
+    attach_wire_events(r);
+    r.incomplete = in_.lost_trace_events + in_.lost_bpf_events > 0;
+    decide_outcome(r);
+    return r;
+  }
+
+ private:
+  std::string ns_name(uint32_t inode) const { return in_.netns_name ? in_.netns_name(inode) : std::to_string(inode); }
+
+  // Groups the window's trace events into passages, learning ports from NAT variants
+  // until nothing new is learnt (a DNAT to another port shows only in later events).
+  void collect_passages() {
+    std::map<std::pair<uint32_t, uint32_t>, std::vector<size_t>> groups;
+    for (size_t i = 0; i < in_.traces.size(); ++i) {
+      const auto& e = in_.traces[i];
+      if (is_own_table(e) || !in_window(e.received, w_)) continue;
+      groups[{e.netns, e.trace_id}].push_back(i);
+    }
+    std::set<std::pair<uint32_t, uint32_t>> taken;
+    bool learnt = true;
+    while (learnt) {
+      learnt = false;
+      for (const auto& [key, idx] : groups) {
+        if (taken.count(key) > 0) continue;
+        const bool ours = std::any_of(idx.begin(), idx.end(), [&](size_t i) {
+          auto p = trace_packet(in_.traces[i]);
+          return p && keys_.matches(*p);
+        });
+        if (!ours) continue;
+        taken.insert(key);
+        for (size_t i : idx) {
+          if (auto p = trace_packet(in_.traces[i]); p && p->flow.proto == keys_.proto) {
+            learnt |= keys_.ports.insert(p->flow.src.port).second;
+            learnt |= keys_.ports.insert(p->flow.dst.port).second;
+          }
+        }
+      }
+    }
+    for (const auto& [key, idx] : groups) {
+      if (taken.count(key) == 0) continue;
+      Passage p;
+      p.netns = key.first;
+      p.trace_id = key.second;
+      p.events = idx;
+      for (size_t i : idx) {
+        if (auto pkt = trace_packet(in_.traces[i])) {
+          if (auto d = keys_.direction(pkt->flow)) {
+            p.direction = d;
+            break;
+          }
+        }
+      }
+      passages_.push_back(std::move(p));
+    }
+    // Order passages by when their first event arrived: the packet's own order.
+    std::sort(passages_.begin(), passages_.end(), [&](const Passage& a, const Passage& b) {
+      return in_.traces[a.events.front()].received < in_.traces[b.events.front()].received;
+    });
+  }
+
+  void walk_passage(Passage& p, ProbeReport& r) {
+    const Direction dir = p.direction.value_or(Direction::Request);
+    std::optional<Flow> previous;
+    std::optional<Hop> last_nat;
+    for (size_t i : p.events) {
+      const auto& e = in_.traces[i];
+      auto chain = rules_.chain(e.netns, e.family, e.table, e.chain);
+      if (chain && chain->base) p.hook = chain->hook;
+
+      Hop h;
+      h.direction = dir;
+      h.netns = ns_name(e.netns);
+      h.hook = p.hook;
+      h.family = e.family;
+      h.table = e.table;
+      h.chain = e.chain;
+      h.handle = e.rule_handle;
+      h.iif = e.iif;
+      h.oif = e.oif;
+      if (e.type == TraceType::Rule && e.rule_handle != 0) {
+        auto rule = rules_.rule(e.netns, e.family, e.table, e.chain, e.rule_handle);
+        h.rule = rule.found ? rule.text : "(" + rule.missing + ")";
+      }
+      h.verdict = verdict_text(e, h.rule);
+      auto pkt = trace_packet(e);
+      if (pkt) h.flow = pkt->flow.str();
+
+      if (pkt && previous && !(pkt->flow == *previous)) {
+        Rewrite base;
+        base.direction = dir;
+        base.netns = h.netns;
+        base.hook = last_nat ? last_nat->hook : h.hook;
+        base.rule = last_nat ? last_nat->rule : "conntrack NAT of an established flow (nat chains are skipped)";
+        add_field_rewrites(*previous, pkt->flow, base, r.rewrites);
+      }
+      if (pkt) previous = pkt->flow;
+      if (!h.rule.empty() && is_nat_rule(h.rule)) last_nat = h;
+      r.hops.push_back(std::move(h));
+    }
+    last_flow_[{p.netns, dir}] = previous;
+    if (last_nat) last_nat_[{p.netns, dir}] = *last_nat;
+  }
+
+  // Device sightings (BPF): the packet as it left and arrived, and where it died.
+  void attach_wire_events(ProbeReport& r) {
+    std::set<std::pair<uint32_t, Direction>> snat_checked;
+    for (const auto& e : in_.packets) {
+      if (!in_window(e.received, w_)) continue;
+      auto pkt = bpf_packet(e);
+      if (!pkt || !keys_.matches(*pkt)) continue;
+      const Direction dir = keys_.direction(pkt->flow).value_or(Direction::Request);
+      if (e.kind == PacketEventKind::Drop) {
+        if (!r.drop) r.drop = drop_info(e, dir, r);
+        continue;
+      }
+      r.wire.push_back(WireSighting{dir, ns_name(e.netns), e.kind, e.ifname, pkt->flow.str()});
+      if (e.kind == PacketEventKind::Transmit && dir == Direction::Request && e.netns == in_.origin_netns) {
+        r.left_node = true;
+      }
+      // Source NAT happens after the last nft hook (postrouting): compare what nft saw
+      // last in this namespace with what the device transmits.
+      if (e.kind != PacketEventKind::Transmit || snat_checked.count({e.netns, dir}) > 0) continue;
+      auto seen = last_flow_.find({e.netns, dir});
+      if (seen == last_flow_.end() || !seen->second) continue;
+      snat_checked.insert({e.netns, dir});
+      if (*seen->second == pkt->flow) continue;
+      Rewrite base;
+      base.direction = dir;
+      base.netns = ns_name(e.netns);
+      auto nat = last_nat_.find({e.netns, dir});
+      base.hook = nat != last_nat_.end() ? nat->second.hook : Hook::Postrouting;
+      base.rule = nat != last_nat_.end() ? nat->second.rule : "conntrack NAT of an established flow";
+      add_field_rewrites(*seen->second, pkt->flow, base, r.rewrites);
+    }
+  }
+
+  DropInfo drop_info(const PacketEvent& e, Direction dir, const ProbeReport& r) const {
+    DropInfo d;
+    d.direction = dir;
+    d.netns = ns_name(e.netns);
+    d.reason = e.reason;
+    d.location = e.location_symbol;
+    d.device = e.ifname;
+    // The nft verdict that dropped it, if there was one in that namespace.
+    const std::string ns = d.netns;
+    auto it = std::find_if(r.hops.rbegin(), r.hops.rend(), [&](const Hop& h) {
+      return h.netns == ns && h.direction == dir &&
+             (h.verdict == "drop" || h.verdict == "reject" || h.verdict == "policy drop");
+    });
+    if (it != r.hops.rend()) {
+      d.hook = it->hook;
+      d.rule =
+          it->verdict == "policy drop" ? "policy drop of " + it->family + " " + it->table + " " + it->chain : it->rule;
+    } else if (e.reason == "NETFILTER_DROP" || (e.reason.empty() && e.location_symbol.rfind("nf_hook_slow", 0) == 0)) {
+      d.note =
+          "netfilter dropped it but no nftables rule did: an iptables-legacy (x_tables) rule, invisible to nft "
+          "tracing, is the likely cause";
+    }
+    return d;
+  }
+
+  const CorrelatorInput& in_;
+  const ProbeWindow& w_;
+  RuleBook& rules_;
+  ProbeKeys keys_;
+  std::vector<Passage> passages_;
+  std::map<std::pair<uint32_t, Direction>, std::optional<Flow>> last_flow_;
+  std::map<std::pair<uint32_t, Direction>, Hop> last_nat_;
+};
+
+}  // namespace
+
+Report correlate(const CorrelatorInput& in, RuleBook& rules) {
+  Report report;
+  report.lost_trace_events = in.lost_trace_events;
+  report.lost_bpf_events = in.lost_bpf_events;
+  report.lost_events = in.lost_trace_events + in.lost_bpf_events;
+  for (const auto& w : in.probes) {
+    ProbeCorrelator c(in, w, rules);
+    report.targets.push_back(c.run());
+  }
+  return report;
+}
+
+}  // namespace fwpath::model

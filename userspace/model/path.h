@@ -1,0 +1,105 @@
+#pragma once
+// The report of one probe: the path its packets lived, in order. Produced by the
+// correlator from events; rendered by output/. No kernel types.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/events.h"
+#include "model/probe_spec.h"
+
+namespace fwpath::model {
+
+enum class Direction { Request, Reply };
+std::string to_string(Direction d);
+
+// One step in nftables: a rule that matched, a chain's policy, or a chain's end.
+struct Hop {
+  Direction direction = Direction::Request;
+  std::string netns;
+  Hook hook = Hook::Unknown;
+  std::string family;
+  std::string table;
+  std::string chain;
+  uint64_t handle = 0;  // 0 for a policy or implicit return
+  std::string rule;     // rule text as `nft` prints it; empty for policy/return
+  std::string verdict;  // "accept", "drop", "reject", "jump X", "goto X", "return", "continue", "policy drop"
+  std::string iif;
+  std::string oif;
+  std::string flow;  // headers at this step, e.g. "udp 192.0.2.10:40000 -> 198.18.1.5:51840"
+};
+
+// A header field that changed on the way, and who changed it.
+struct Rewrite {
+  Direction direction = Direction::Request;
+  std::string netns;
+  std::string field;  // "saddr", "daddr", "sport", "dport"
+  std::string before;
+  std::string after;
+  Hook hook = Hook::Unknown;
+  std::string rule;  // the NAT rule's text, or a description ("conntrack NAT of an established flow")
+};
+
+struct DropInfo {
+  Direction direction = Direction::Request;
+  std::string netns;
+  std::string reason;    // kernel drop reason name; empty where the kernel has none (before 5.17)
+  std::string location;  // symbolized kfree_skb caller
+  std::string device;
+  Hook hook = Hook::Unknown;  // from the nft verdict that dropped it, when there was one
+  std::string rule;           // the rule (or "policy drop of CHAIN") that dropped it
+  std::string note;           // e.g. iptables-legacy inference
+};
+
+// What the probe socket saw.
+enum class SocketOutcome { Connected, Reset, IcmpError, Reply, Timeout, Error };
+std::string to_string(SocketOutcome o);
+
+struct SocketResult {
+  SocketOutcome outcome = SocketOutcome::Timeout;
+  Endpoint local;    // the probe's source as the kernel chose it
+  std::string peer;  // who answered (target, or the ICMP error's sender)
+  uint8_t icmp_type = 0;
+  uint8_t icmp_code = 0;
+  int err = 0;  // errno seen by connect()/recv, 0 if none
+  double elapsed_ms = 0;
+  std::string detail;
+};
+
+// A sighting of the probe's packet at a device (BPF), kept for the report and pcap.
+struct WireSighting {
+  Direction direction = Direction::Request;
+  std::string netns;
+  PacketEventKind kind = PacketEventKind::Transmit;
+  std::string device;
+  std::string flow;
+};
+
+enum class Outcome { Reached, Dropped, Rejected, NoReply, Error };
+std::string to_string(Outcome o);
+
+struct ProbeReport {
+  ProbeSpec spec;
+  SocketResult socket;
+  Outcome outcome = Outcome::NoReply;
+  std::string summary;      // the one line per target
+  bool passed = false;      // false => the command exits 1
+  bool left_node = false;   // seen leaving the first namespace
+  bool incomplete = false;  // events were lost while this probe ran
+  std::vector<Hop> hops;
+  std::vector<Rewrite> rewrites;
+  std::optional<DropInfo> drop;
+  std::vector<WireSighting> wire;
+  std::vector<std::string> notes;
+};
+
+struct Report {
+  std::vector<ProbeReport> targets;
+  uint64_t lost_events = 0;  // netlink ENOBUFS + ring buffer drops, all sources
+  uint64_t lost_trace_events = 0;
+  uint64_t lost_bpf_events = 0;
+  std::vector<std::string> notes;  // environment notes (degraded features)
+};
+
+}  // namespace fwpath::model

@@ -1,0 +1,97 @@
+#include <nlohmann/json.hpp>
+
+#include "output/probe_report.h"
+
+namespace fwpath::output {
+
+namespace {
+
+using model::Direction;
+using nlohmann::json;
+
+json hop_json(const model::Hop& h) {
+  return json{{"netns", h.netns},   {"hook", model::to_string(h.hook)},
+              {"family", h.family}, {"table", h.table},
+              {"chain", h.chain},   {"handle", h.handle},
+              {"rule", h.rule},     {"verdict", h.verdict},
+              {"iif", h.iif},       {"oif", h.oif},
+              {"packet", h.flow}};
+}
+
+json hops_json(const model::ProbeReport& t, Direction d) {
+  json out = json::array();
+  for (const auto& h : t.hops) {
+    if (h.direction == d) out.push_back(hop_json(h));
+  }
+  return out;
+}
+
+json target_json(const model::ProbeReport& t) {
+  json rewrites = json::array();
+  for (const auto& w : t.rewrites) {
+    rewrites.push_back({{"field", w.field},
+                        {"before", w.before},
+                        {"after", w.after},
+                        {"hook", model::to_string(w.hook)},
+                        {"rule", w.rule},
+                        {"netns", w.netns},
+                        {"direction", model::to_string(w.direction)}});
+  }
+  json wire = json::array();
+  for (const auto& s : t.wire) {
+    wire.push_back({{"netns", s.netns},
+                    {"event", model::to_string(s.kind)},
+                    {"device", s.device},
+                    {"packet", s.flow},
+                    {"direction", model::to_string(s.direction)}});
+  }
+  json drop = nullptr;
+  if (t.drop) {
+    drop = {{"reason", t.drop->reason},
+            {"location", t.drop->location},
+            {"netns", t.drop->netns},
+            {"device", t.drop->device},
+            {"hook", model::to_string(t.drop->hook)},
+            {"rule", t.drop->rule},
+            {"direction", model::to_string(t.drop->direction)},
+            {"note", t.drop->note}};
+  }
+  const auto& s = t.socket;
+  json reply = {{"outcome", model::to_string(s.outcome)},
+                {"from", s.peer},
+                {"elapsed_ms", s.elapsed_ms},
+                {"hops", hops_json(t, Direction::Reply)}};
+  if (s.outcome == model::SocketOutcome::IcmpError) reply["icmp"] = {{"type", s.icmp_type}, {"code", s.icmp_code}};
+  if (s.err != 0) reply["errno"] = s.err;
+  if (!s.detail.empty()) reply["detail"] = s.detail;
+  return json{{"label", t.spec.label},
+              {"target", t.spec.target_text},
+              {"address", t.spec.target.str()},
+              {"protocol", model::to_string(t.spec.proto)},
+              {"source", s.local.str()},
+              {"outcome", model::to_string(t.outcome)},
+              {"passed", t.passed},
+              {"summary", t.summary},
+              {"incomplete", t.incomplete},
+              {"left_node", t.left_node},
+              {"hops", hops_json(t, Direction::Request)},
+              {"rewrites", rewrites},
+              {"drop", drop},
+              {"reply", reply},
+              {"wire", wire},
+              {"notes", t.notes}};
+}
+
+}  // namespace
+
+nlohmann::json probe_report_json(const model::Report& report) {
+  json targets = json::array();
+  for (const auto& t : report.targets) targets.push_back(target_json(t));
+  return json{{"targets", targets},
+              {"lost_events", report.lost_events},
+              {"lost_trace_events", report.lost_trace_events},
+              {"lost_bpf_events", report.lost_bpf_events},
+              {"notes", report.notes}};
+}
+
+}  // namespace fwpath::output
