@@ -56,6 +56,7 @@ struct flow {
 	__u8 daddr[16];
 	__u16 sport;
 	__u16 dport;
+	__u32 ip_len; /* the outer IP packet's length, from its header */
 };
 
 static __always_inline int read_ports(const void *l4, __u8 proto, __u16 *sport, __u16 *dport)
@@ -83,6 +84,7 @@ static __always_inline int parse_flow(const unsigned char *nh, struct flow *f)
 			return -1;
 		const unsigned char *l4 = nh + (ip.ihl & 0xf) * 4;
 		f->l3proto = ETH_P_IP;
+		f->ip_len = bpf_ntohs(ip.tot_len);
 		__builtin_memcpy(f->saddr, &ip.saddr, 4);
 		__builtin_memcpy(f->daddr, &ip.daddr, 4);
 		f->l4proto = ip.protocol;
@@ -109,6 +111,7 @@ static __always_inline int parse_flow(const unsigned char *nh, struct flow *f)
 		const unsigned char *l4 = nh + sizeof(ip6);
 		f->l3proto = ETH_P_IPV6;
 		f->flags |= FWPATH_F_IPV6;
+		f->ip_len = bpf_ntohs(ip6.payload_len) + sizeof(ip6);
 		__builtin_memcpy(f->saddr, &ip6.saddr, 16);
 		__builtin_memcpy(f->daddr, &ip6.daddr, 16);
 		f->l4proto = ip6.nexthdr;
@@ -206,11 +209,31 @@ static __always_inline int emit(struct sk_buff *skb, __u32 kind, __u64 location,
 		e->ifindex = 0;
 		e->ifname[0] = 0;
 	}
-	/* Copy what the header reports as the IP packet's length, at most the snapshot. */
-	__u32 snap = FWPATH_PKT_SNAP;
-	if (bpf_probe_read_kernel(e->pkt, FWPATH_PKT_SNAP, nh))
+	/* Copy what the header reports as the IP packet's length, at most the snapshot and
+	 * never past the skb's linear data: a fixed-size copy would report whatever lies
+	 * after a short packet (tail room, skb_shared_info) as packet bytes. */
+	__u32 snap = f.ip_len;
+	const unsigned char *head = BPF_CORE_READ(skb, head);
+	/* On 64-bit kernels skb->tail is an offset from head (NET_SKBUFF_DATA_USES_OFFSET). */
+	const unsigned char *end = head + BPF_CORE_READ(skb, tail);
+	if (end <= nh)
 		snap = 0;
-	e->snap_len = snap;
+	else if (snap > (__u64)(end - nh))
+		snap = end - nh;
+	/* Two reads with sizes the verifier can bound on its own: the constant snapshot, or
+	 * a length masked below it. clang knows the mask is a no-op after the comparison and
+	 * drops it, and the verifier does not carry the comparison's bound to the call:
+	 * barrier_var() hides the value from clang so that the mask stays. */
+	long err;
+	if (snap >= FWPATH_PKT_SNAP) {
+		snap = FWPATH_PKT_SNAP;
+		err = bpf_probe_read_kernel(e->pkt, FWPATH_PKT_SNAP, nh);
+	} else {
+		barrier_var(snap);
+		snap &= FWPATH_PKT_SNAP - 1;
+		err = bpf_probe_read_kernel(e->pkt, snap, nh);
+	}
+	e->snap_len = err ? 0 : snap;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

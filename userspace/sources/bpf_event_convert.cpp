@@ -1,0 +1,47 @@
+#include "sources/bpf_event_convert.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace fwpath::sources {
+
+namespace {
+
+std::optional<model::PacketEventKind> kind_of(uint32_t kind) {
+  switch (kind) {
+    case FWPATH_EV_DROP: return model::PacketEventKind::Drop;
+    case FWPATH_EV_XMIT: return model::PacketEventKind::Transmit;
+    case FWPATH_EV_RECV: return model::PacketEventKind::Receive;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const DropReasons& reasons,
+                                                  const Kallsyms& symbols) {
+  const auto kind = kind_of(ev.kind);
+  if (!kind) return std::nullopt;
+  model::PacketEvent out;
+  out.kind = *kind;
+  out.ts_ns = ev.ts_ns;
+  out.skb = ev.skb;
+  out.netns = ev.netns;
+  out.ifindex = ev.ifindex;
+  // The kernel copies at most IFNAMSIZ bytes; a 15-character name fills it with its NUL.
+  out.ifname.assign(ev.ifname, strnlen(ev.ifname, sizeof(ev.ifname)));
+  if ((ev.flags & FWPATH_F_HAS_REASON) != 0) {
+    out.reason_code = ev.reason;
+    out.reason = reasons.name(ev.reason).value_or("");
+  }
+  out.location = ev.location;
+  if (*kind == model::PacketEventKind::Drop && ev.location != 0) {
+    out.location_symbol = symbols.symbolize(ev.location).value_or("");
+  }
+  out.pkt_len = ev.pkt_len;
+  const size_t snap = std::min<size_t>(ev.snap_len, sizeof(ev.pkt));
+  out.packet.assign(ev.pkt, ev.pkt + snap);
+  return out;
+}
+
+}  // namespace fwpath::sources

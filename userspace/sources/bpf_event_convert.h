@@ -1,0 +1,22 @@
+#pragma once
+// struct fwpath_event (the kernel side's record, bpf/fwpath_events.h) -> the model's
+// PacketEvent. Kept apart from the tracer so that it is unit-tested with hand-built
+// records, without privileges.
+#include <optional>
+
+#include "fwpath_events.h"
+#include "model/events.h"
+#include "sources/drop_reasons.h"
+#include "sources/kallsyms.h"
+
+namespace fwpath::sources {
+
+// std::nullopt for a record whose kind this reader does not know (a newer BPF object
+// would be a build error, so this only guards against a corrupt record).
+// The reason code is set only when the record says the kernel had one
+// (FWPATH_F_HAS_REASON); its name comes from `reasons` (empty when unknown). The location
+// is symbolized for drops only. `received` is left for the caller to stamp.
+std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const DropReasons& reasons,
+                                                  const Kallsyms& symbols);
+
+}  // namespace fwpath::sources

@@ -1,0 +1,202 @@
+#include "sources/bpf_tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cstring>
+#include <exception>
+
+#include "fwpath_events.h"
+#include "sources/bpf_event_convert.h"
+#include "sources/drop_reasons.h"
+#include "sources/kallsyms.h"
+#include "sources/libbpf_log.h"
+#include "tracer.skel.h"
+#include "util/c_handle.h"
+
+namespace fwpath::sources {
+
+struct BpfTracer::State {
+  // Declaration order is destruction order reversed: the ring buffer goes before the
+  // skeleton whose map it reads; the skeleton destroys its links before its programs.
+  CHandle<fwpath_tracer, fwpath_tracer__destroy> skel;
+  CHandle<ring_buffer, ring_buffer__free> rb;
+  DropReasons reasons;
+  Kallsyms symbols;
+  std::vector<std::string> degradations;
+  // Set only while drain() runs.
+  const Sink* sink = nullptr;
+  size_t delivered = 0;
+  std::exception_ptr sink_error;
+};
+
+namespace {
+
+// One Error for a failed libbpf call: its errno plus the warnings it printed.
+Error libbpf_error(const std::string& what, const std::string& object, int err) {
+  const std::string warnings = libbpf_warnings();
+  std::string obj = object;
+  if (!warnings.empty()) obj += (obj.empty() ? "" : " ") + std::string("(libbpf: ") + warnings + ")";
+  return sys_error(what, obj, err);
+}
+
+// Runs on drain()'s thread, inside ring_buffer__consume(). A C callback: nothing may be
+// thrown through it, so a sink's exception is kept and rethrown by drain().
+int on_sample(void* ctx, void* data, size_t size) {
+  auto* s = static_cast<BpfTracer::State*>(ctx);
+  if (size < sizeof(fwpath_event) || s->sink == nullptr) return 0;
+  fwpath_event raw{};
+  std::memcpy(&raw, data, sizeof(raw));
+  auto ev = to_packet_event(raw, s->reasons, s->symbols);
+  if (!ev) return 0;
+  ev->received = model::Clock::now();
+  try {
+    (*s->sink)(std::move(*ev), raw.watch_id);
+  } catch (...) {
+    s->sink_error = std::current_exception();
+    return -ECANCELED;  // stops consumption; libbpf saves the read position first
+  }
+  ++s->delivered;
+  return 0;
+}
+
+struct Tracepoint {
+  const char* category;
+  const char* name;
+};
+
+Status attach(bpf_program* prog, bpf_link** slot, Tracepoint tp) {
+  clear_libbpf_warnings();
+  bpf_link* link = bpf_program__attach_tracepoint(prog, tp.category, tp.name);
+  if (link == nullptr) {
+    const int err = errno;
+    std::string object = std::string(tp.category) + ":" + tp.name;
+    if (err == ENOENT) object += " (is tracefs mounted? fwpath::ensure_tracefs() mounts it)";
+    return libbpf_error("attach BPF program to tracepoint", object, err);
+  }
+  *slot = link;  // owned by the skeleton from here: fwpath_tracer__destroy() destroys it
+  return {};
+}
+
+}  // namespace
+
+BpfTracer::BpfTracer(std::unique_ptr<State> state) : s_(std::move(state)) {}
+BpfTracer::BpfTracer(BpfTracer&&) noexcept = default;
+BpfTracer& BpfTracer::operator=(BpfTracer&&) noexcept = default;
+BpfTracer::~BpfTracer() = default;
+
+Result<BpfTracer> BpfTracer::open() {
+  quiet_libbpf_output();
+  auto s = std::make_unique<State>();
+
+  clear_libbpf_warnings();
+  s->skel.reset(fwpath_tracer__open());
+  if (!s->skel) return libbpf_error("open BPF object", "tracer", errno);
+  clear_libbpf_warnings();
+  if (const int err = fwpath_tracer__load(s->skel.get()); err != 0) {
+    return libbpf_error("load BPF programs of", "tracer", -err);
+  }
+  auto* skel = s->skel.get();
+  FWPATH_TRY(attach(skel->progs.fwpath_kfree_skb, &skel->links.fwpath_kfree_skb, {"skb", "kfree_skb"}));
+  FWPATH_TRY(attach(skel->progs.fwpath_dev_xmit, &skel->links.fwpath_dev_xmit, {"net", "net_dev_start_xmit"}));
+  FWPATH_TRY(attach(skel->progs.fwpath_dev_recv, &skel->links.fwpath_dev_recv, {"net", "netif_receive_skb"}));
+
+  clear_libbpf_warnings();
+  s->rb.reset(ring_buffer__new(bpf_map__fd(skel->maps.events), on_sample, s.get(), nullptr));
+  if (!s->rb) return libbpf_error("create ring buffer reader for", "BPF map events", errno);
+
+  // Names and symbols make events readable; without them the tracer still works.
+  if (auto reasons = DropReasons::from_vmlinux(); reasons) {
+    s->reasons = std::move(reasons.value());
+    if (!s->reasons.tracepoint_has_reason()) {
+      s->degradations.emplace_back("this kernel's skb:kfree_skb has no drop reason: drops show a location only");
+    }
+  } else {
+    s->degradations.push_back("no drop reason names: " + reasons.error().message());
+  }
+  if (auto symbols = Kallsyms::load(); symbols) {
+    s->symbols = std::move(symbols.value());
+  } else {
+    s->degradations.push_back("drop locations are not symbolized: " + symbols.error().message());
+  }
+  return BpfTracer(std::move(s));
+}
+
+Status BpfTracer::watch(model::L4 proto, uint16_t port, uint32_t id) {
+  const fwpath_watch_key key{static_cast<__u8>(proto), 0, port};
+  if (bpf_map__update_elem(s_->skel->maps.watch, &key, sizeof(key), &id, sizeof(id), BPF_ANY) != 0) {
+    const int err = errno;
+    return sys_error("add to BPF watch list", model::to_string(proto) + "/" + std::to_string(port), err);
+  }
+  return {};
+}
+
+Status BpfTracer::unwatch(model::L4 proto, uint16_t port) {
+  const fwpath_watch_key key{static_cast<__u8>(proto), 0, port};
+  if (bpf_map__delete_elem(s_->skel->maps.watch, &key, sizeof(key), 0) != 0) {
+    const int err = errno;
+    return sys_error("remove from BPF watch list", model::to_string(proto) + "/" + std::to_string(port), err);
+  }
+  return {};
+}
+
+int BpfTracer::fd() const {
+  return ring_buffer__epoll_fd(s_->rb.get());
+}
+
+Result<size_t> BpfTracer::drain(const Sink& sink) {
+  s_->sink = &sink;
+  s_->delivered = 0;
+  const int n = ring_buffer__consume(s_->rb.get());
+  s_->sink = nullptr;
+  if (s_->sink_error) std::rethrow_exception(std::exchange(s_->sink_error, nullptr));
+  if (n < 0) return sys_error("read BPF ring buffer", "events", -n);
+  return s_->delivered;
+}
+
+Result<uint64_t> BpfTracer::counter(uint32_t index) const {
+  const int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return sys_error("count possible CPUs", "", -cpus);
+  std::vector<uint64_t> values(static_cast<size_t>(cpus));
+  if (bpf_map__lookup_elem(s_->skel->maps.counters, &index, sizeof(index), values.data(),
+                           values.size() * sizeof(uint64_t), 0) != 0) {
+    const int err = errno;
+    return sys_error("read BPF counters", "index " + std::to_string(index), err);
+  }
+  uint64_t sum = 0;
+  for (uint64_t v : values) sum += v;
+  return sum;
+}
+
+Result<uint64_t> BpfTracer::lost_events() const {
+  return counter(FWPATH_CNT_RINGBUF_LOST);
+}
+
+Result<uint64_t> BpfTracer::matched_packets() const {
+  return counter(FWPATH_CNT_MATCHED);
+}
+
+bool BpfTracer::kernel_has_drop_reasons() const {
+  return s_->reasons.tracepoint_has_reason();
+}
+
+const std::vector<std::string>& BpfTracer::degradations() const {
+  return s_->degradations;
+}
+
+Result<std::vector<uint32_t>> BpfTracer::program_ids() const {
+  std::vector<uint32_t> ids;
+  bpf_program* prog = nullptr;
+  bpf_object__for_each_program(prog, s_->skel->obj) {
+    bpf_prog_info info{};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) != 0) {
+      const int err = errno;
+      return sys_error("read BPF program info of", bpf_program__name(prog), err);
+    }
+    ids.push_back(info.id);
+  }
+  return ids;
+}
+
+}  // namespace fwpath::sources

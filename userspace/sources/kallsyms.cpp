@@ -1,0 +1,89 @@
+#include "sources/kallsyms.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace fwpath::sources {
+
+namespace {
+
+// Splits off the next space- or tab-separated field of line.
+std::string_view next_field(std::string_view& line) {
+  const auto start = line.find_first_not_of(" \t");
+  if (start == std::string_view::npos) {
+    line = {};
+    return {};
+  }
+  line.remove_prefix(start);
+  const auto end = line.find_first_of(" \t");
+  const std::string_view field = line.substr(0, end);
+  line.remove_prefix(end == std::string_view::npos ? line.size() : end);
+  return field;
+}
+
+bool is_text_type(char t) {
+  return t == 't' || t == 'T' || t == 'w' || t == 'W';
+}
+
+}  // namespace
+
+Kallsyms Kallsyms::parse(std::string_view text) {
+  Kallsyms k;
+  while (!text.empty()) {
+    const auto eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+
+    const std::string_view addr_text = next_field(line);
+    const std::string_view type = next_field(line);
+    const std::string_view name = next_field(line);
+    if (addr_text.empty() || type.size() != 1 || name.empty() || !is_text_type(type[0])) continue;
+    uint64_t addr = 0;
+    const auto* end = addr_text.data() + addr_text.size();
+    auto [ptr, ec] = std::from_chars(addr_text.data(), end, addr, 16);
+    if (ec != std::errc() || ptr != end) continue;
+    k.entries_.push_back(Entry{addr, static_cast<uint32_t>(k.names_.size()), static_cast<uint32_t>(name.size()),
+                               type[0] == 'T' || type[0] == 'W'});
+    k.names_.append(name);
+  }
+  // Several names can share an address (aliases such as _stext/_text): prefer a global
+  // symbol, then the one listed first, so that the answer does not depend on sort order.
+  std::stable_sort(k.entries_.begin(), k.entries_.end(), [](const Entry& a, const Entry& b) {
+    if (a.addr != b.addr) return a.addr < b.addr;
+    return a.global && !b.global;
+  });
+  k.entries_.erase(std::unique(k.entries_.begin(), k.entries_.end(),
+                               [](const Entry& a, const Entry& b) { return a.addr == b.addr; }),
+                   k.entries_.end());
+  return k;
+}
+
+Result<Kallsyms> Kallsyms::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return sys_error("open", path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return sys_error("read", path);
+  Kallsyms k = parse(text.view());
+  if (k.empty()) return env_error("no text symbols in", path);
+  if (k.entries_.back().addr == 0) {
+    return env_error("kernel symbol addresses are hidden (kernel.kptr_restrict) in", path, EPERM);
+  }
+  return k;
+}
+
+std::optional<std::string> Kallsyms::symbolize(uint64_t addr) const {
+  auto it =
+      std::upper_bound(entries_.begin(), entries_.end(), addr, [](uint64_t a, const Entry& e) { return a < e.addr; });
+  if (it == entries_.begin()) return std::nullopt;
+  --it;
+  const uint64_t off = addr - it->addr;
+  if (off > kMaxOffset) return std::nullopt;
+  std::ostringstream out;
+  out << std::string_view(names_).substr(it->name_off, it->name_len) << "+0x" << std::hex << off;
+  return out.str();
+}
+
+}  // namespace fwpath::sources
