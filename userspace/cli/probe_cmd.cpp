@@ -1,7 +1,146 @@
+// fwpath probe: options -> probe specs -> trace session -> probes -> correlation -> report.
+#include <fstream>
+#include <iostream>
+
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/targets.h"
+#include "config/kubeconfig.h"
+#include "model/correlator.h"
+#include "output/pcap_writer.h"
+#include "output/probe_report.h"
+#include "trace/probe_runner.h"
+#include "trace/snapshot_rule_book.h"
+#include "trace/trace_session.h"
+#include "util/capabilities.h"
+#include "util/tracefs.h"
 
 namespace fwpath::cli {
-Result<ExitCode> probe(const Args&) {
-  return env_error("probe: not implemented yet");
+
+namespace {
+
+constexpr const char* kSynopsis =
+    "[--api-server HOST:PORT] [--gateway HOST:PORT] [--kubeconfig FILE [--context NAME]]\n"
+    "       [--tcp HOST:PORT]... [--udp HOST:PORT]... [--netns NAME]... [--from-netns NAME]\n"
+    "       [--timeout SEC] [--json] [--pcap FILE]";
+
+po::options_description probe_options() {
+  po::options_description d("probe options");
+  d.add_options()
+      ("api-server", po::value<std::string>(), "TCP probe to the provider's API server, HOST:PORT")
+      ("gateway", po::value<std::string>(), "UDP probe to the provider's tunnel gateway, HOST:PORT")
+      ("kubeconfig", po::value<std::string>(), "take the API server from this kubeconfig's server URL")
+      ("context", po::value<std::string>(), "kubeconfig context to use (default: current-context)")
+      ("tcp", po::value<std::vector<std::string>>()->composing(), "further TCP probe, HOST:PORT (repeatable)")
+      ("udp", po::value<std::vector<std::string>>()->composing(), "further UDP probe, HOST:PORT (repeatable)")
+      ("netns", po::value<std::vector<std::string>>()->composing(),
+       "also trace in this network namespace (repeatable)")
+      ("from-netns", po::value<std::string>(), "send the probes from inside this network namespace")
+      ("timeout", po::value<double>()->default_value(3.0), "seconds to wait for each probe's answer (0.1..60)")
+      ("json", po::bool_switch(), "print the report as JSON (schema: docs/probe.md)")
+      ("pcap", po::value<std::string>(), "write the probe packets as seen at each observation point");
+  return d;
 }
+
+Result<std::vector<TargetRequest>> target_requests(const po::variables_map& vm) {
+  std::vector<TargetRequest> out;
+  if (vm.count("kubeconfig") > 0 && vm.count("api-server") > 0) {
+    return input_error("give --api-server or --kubeconfig, not both");
+  }
+  if (vm.count("context") > 0 && vm.count("kubeconfig") == 0) return input_error("--context needs --kubeconfig");
+  if (vm.count("api-server") > 0) out.push_back({"api-server", model::L4::Tcp, vm["api-server"].as<std::string>()});
+  if (vm.count("kubeconfig") > 0) {
+    const auto ctx = vm.count("context") > 0 ? vm["context"].as<std::string>() : std::string();
+    auto server = config::read_kubeconfig(vm["kubeconfig"].as<std::string>(), ctx);
+    if (!server) return server.take_error();
+    const bool v6 = server->host.find(':') != std::string::npos;
+    out.push_back({"api-server", model::L4::Tcp,
+                   (v6 ? "[" + server->host + "]" : server->host) + ":" + std::to_string(server->port)});
+  }
+  if (vm.count("gateway") > 0) out.push_back({"gateway", model::L4::Udp, vm["gateway"].as<std::string>()});
+  if (vm.count("tcp") > 0) {
+    for (const auto& t : vm["tcp"].as<std::vector<std::string>>()) out.push_back({"tcp", model::L4::Tcp, t});
+  }
+  if (vm.count("udp") > 0) {
+    for (const auto& t : vm["udp"].as<std::vector<std::string>>()) out.push_back({"udp", model::L4::Udp, t});
+  }
+  if (out.empty()) return input_error("nothing to probe: give --api-server, --gateway, --kubeconfig, --tcp or --udp");
+  return out;
+}
+
+}  // namespace
+
+Result<ExitCode> probe(const Args& args) {
+  const auto desc = probe_options();
+  auto parsed = parse(args, desc);
+  if (!parsed) return parsed.take_error();
+  if (parsed->help) {
+    std::cout << usage_text("probe", kSynopsis, desc);
+    return ExitCode::Ok;
+  }
+  const auto& vm = parsed->vm;
+  const double timeout_s = vm["timeout"].as<double>();
+  if (!(timeout_s >= 0.1 && timeout_s <= 60)) {
+    return input_error("--timeout must be between 0.1 and 60 seconds, got", std::to_string(timeout_s));
+  }
+  auto requests = target_requests(vm);
+  if (!requests) return requests.take_error();
+  auto specs = build_probe_specs(requests.value());
+  if (!specs) return specs.take_error();
+
+  trace::SessionConfig config;
+  config.probes = specs.value();
+  if (vm.count("from-netns") > 0) config.origin_netns = vm["from-netns"].as<std::string>();
+  if (vm.count("netns") > 0) config.extra_netns = vm["netns"].as<std::vector<std::string>>();
+
+  // An unwritable capture file is bad input: find out before anything is created.
+  std::optional<output::PcapWriter> pcap;
+  if (vm.count("pcap") > 0) {
+    auto w = output::PcapWriter::open(vm["pcap"].as<std::string>());
+    if (!w) return w.take_error();
+    pcap.emplace(std::move(w.value()));
+  }
+
+  std::vector<Cap> caps{Cap::NetAdmin};
+  if (!config.origin_netns.empty() || !config.extra_netns.empty()) caps.push_back(Cap::SysAdmin);
+  FWPATH_TRY(require_caps(caps, "fwpath probe"));
+
+  // Before any thread starts: tracepoints need tracefs (see util/tracefs.h).
+  std::vector<std::string> env_notes;
+  if (auto t = ensure_tracefs(); !t) env_notes.push_back("tracefs unavailable (" + t.error().message() + ")");
+
+  auto session = trace::TraceSession::start(config);
+  if (!session) return session.take_error();
+
+  trace::RunnerOptions run;
+  run.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+  run.origin_netns_fd = session->origin().fd.get();
+  auto windows = trace::run_probes(session.value(), config.probes, run);
+  if (!windows) return windows.take_error();
+
+  model::CorrelatorInput in;
+  in.probes = std::move(windows.value());
+  in.traces = session->traces();
+  in.packets = session->packets();
+  in.origin_netns = session->origin().inode;
+  in.netns_name = [&](uint32_t inode) { return session->netns_label(inode); };
+  in.lost_trace_events = session->lost_trace_events();
+  in.lost_bpf_events = session->lost_bpf_events();
+  trace::SnapshotRuleBook rules;
+  for (auto& ns : session->namespaces()) rules.add(ns.inode, &*ns.snapshot);
+  auto report = model::correlate(in, rules);
+  report.notes = env_notes;
+  report.notes.insert(report.notes.end(), session->notes().begin(), session->notes().end());
+
+  if (pcap) FWPATH_TRY(pcap->write_session(in));
+  if (vm["json"].as<bool>()) {
+    std::cout << output::probe_report_json(report).dump(2) << "\n";
+  } else {
+    std::cout << output::probe_report_text(report);
+  }
+  const bool all_passed =
+      std::all_of(report.targets.begin(), report.targets.end(), [](const auto& t) { return t.passed; });
+  return all_passed ? ExitCode::Ok : ExitCode::Finding;
+}
+
 }  // namespace fwpath::cli

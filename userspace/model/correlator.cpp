@@ -55,6 +55,17 @@ struct ProbeKeys {
   }
 };
 
+// A netfilter drop that nf_tables did not make: recent kernels free packets that an nft
+// verdict dropped inside nft_do_chain; a drop freed in nf_hook_slow (or x_tables' own
+// functions) came from another hook user, in practice an iptables-legacy table.
+bool netfilter_outside_nftables(const PacketEvent& e) {
+  const auto& loc = e.location_symbol;
+  if (loc.rfind("nft_do_chain", 0) == 0) return false;
+  const bool netfilter_site = loc.rfind("nf_hook_slow", 0) == 0 || loc.rfind("ipt_do_table", 0) == 0 ||
+                              loc.rfind("ip6t_do_table", 0) == 0;
+  return e.reason == "NETFILTER_DROP" || (e.reason.empty() && netfilter_site);
+}
+
 bool is_nat_rule(const std::string& text) {
   static const std::regex nat(R"(\b(dnat|snat|masquerade|redirect)\b)");
   return std::regex_search(text, nat);
@@ -261,7 +272,7 @@ class ProbeCorrelator {
       d.hook = it->hook;
       d.rule =
           it->verdict == "policy drop" ? "policy drop of " + it->family + " " + it->table + " " + it->chain : it->rule;
-    } else if (e.reason == "NETFILTER_DROP" || (e.reason.empty() && e.location_symbol.rfind("nf_hook_slow", 0) == 0)) {
+    } else if (netfilter_outside_nftables(e)) {
       d.note =
           "netfilter dropped it but no nftables rule did: an iptables-legacy (x_tables) rule, invisible to nft "
           "tracing, is the likely cause";

@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "util/netns.h"
@@ -164,20 +165,23 @@ Result<std::optional<QueuedError>> read_error_queue(int fd) {
   return env_error("probe socket error queue entry without an extended error");
 }
 
-Result<short> wait_for(int fd, short events, Clock::time_point deadline, const char* during) {
+Result<short> wait_for(int fd, short events, Clock::time_point deadline, int cancel_fd, const char* during) {
   constexpr auto kSlice = std::chrono::milliseconds(100);
   for (;;) {
     if (stop_requested()) return interrupted_error(during);
     const auto now = Clock::now();
     if (now >= deadline) return short{0};
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-    pollfd p{fd, events, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(std::min(left, std::chrono::milliseconds(kSlice)).count()));
+    std::array<pollfd, 2> p{{{fd, events, 0}, {cancel_fd, POLLIN, 0}}};
+    const nfds_t count = cancel_fd >= 0 ? 2 : 1;
+    const int n = ::poll(p.data(), count, static_cast<int>(std::min(left, std::chrono::milliseconds(kSlice)).count()));
     if (n < 0) {
       if (errno == EINTR) continue;
       return sys_error("wait on probe socket", "");
     }
-    if (n > 0) return p.revents;
+    // The socket's own news wins over a cancellation that arrived at the same moment.
+    if (p[0].revents != 0) return p[0].revents;
+    if (count == 2 && p[1].revents != 0) return short{0};
   }
 }
 

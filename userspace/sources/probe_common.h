@@ -46,9 +46,10 @@ struct QueuedError {
 };
 Result<std::optional<QueuedError>> read_error_queue(int fd);
 
-// poll() for `events` until `deadline`, waking at least every 100 ms to check
-// fwpath::stop_requested(). Returns the revents, 0 at the deadline.
-Result<short> wait_for(int fd, short events, Clock::time_point deadline, const char* during);
+// poll() for `events` until `deadline` or until `cancel_fd` (when >= 0) becomes readable,
+// waking at least every 100 ms to check fwpath::stop_requested(). Returns the revents, 0
+// at the deadline or on cancellation (the probe then ends as if its time had run out).
+Result<short> wait_for(int fd, short events, Clock::time_point deadline, int cancel_fd, const char* during);
 
 std::chrono::microseconds since(Clock::time_point start);
 

@@ -58,6 +58,9 @@ struct ProbeOptions {
   std::chrono::milliseconds timeout{3000};
   int netns_fd = -1;    // the namespace to send from; -1: the calling thread's
   uint32_t marker = 0;  // UDP: the sender index of the WireGuard-shaped payload
+  // Readable (e.g. an eventfd written to) when the caller already knows the probe's fate
+  // (the tracer saw the packet die): the wait ends at once, as if the timeout had passed.
+  int cancel_fd = -1;
 };
 
 // Non-blocking connect() with IP(V6)_RECVERR; Connected, Refused, IcmpError, Timeout or

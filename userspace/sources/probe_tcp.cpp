@@ -90,7 +90,7 @@ Result<ProbeResult> probe_tcp(const ProbeOptions& opt) {
 
   const auto deadline = start + opt.timeout;
   for (;;) {
-    auto revents = wait_for(fd->get(), POLLOUT, deadline, "TCP probe");
+    auto revents = wait_for(fd->get(), POLLOUT, deadline, opt.cancel_fd, "TCP probe");
     if (!revents) return revents.take_error();
     if (revents.value() == 0) {
       r.outcome = ProbeOutcome::Timeout;

@@ -45,7 +45,7 @@ Result<ProbeResult> probe_udp(const ProbeOptions& opt) {
   const auto deadline = start + opt.timeout;
   std::vector<uint8_t> buf(65536);
   for (;;) {
-    auto revents = wait_for(fd->get(), POLLIN, deadline, "UDP probe");
+    auto revents = wait_for(fd->get(), POLLIN, deadline, opt.cancel_fd, "UDP probe");
     if (!revents) return revents.take_error();
     if (revents.value() == 0) {
       r.outcome = ProbeOutcome::NoReply;

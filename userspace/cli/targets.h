@@ -1,0 +1,28 @@
+#pragma once
+// Targets as the user writes them ("HOST:PORT", "[V6]:PORT", a name or a literal) turned
+// into probe specifications. Name resolution lives here, at the edge, so the model never
+// does I/O.
+#include <string>
+#include <vector>
+
+#include "model/probe_spec.h"
+#include "util/error.h"
+
+namespace fwpath::cli {
+
+// Splits "HOST:PORT" / "[V6]:PORT" and resolves HOST (literal first, then the resolver).
+Result<model::Endpoint> resolve_target(const std::string& text);
+Result<model::Endpoint> resolve_host_port(const std::string& host, uint16_t port, const std::string& shown);
+
+struct TargetRequest {
+  std::string label;  // api-server, gateway, tcp, udp
+  model::L4 proto;
+  std::string text;
+};
+
+// Resolves every request and assigns ids, source ports and UDP markers. TCP probes get
+// distinct source ports from a per-run random base; UDP probes start at 40000 (the
+// scenarios' fixed WireGuard source port) so that captures are easy to read.
+Result<std::vector<model::ProbeSpec>> build_probe_specs(const std::vector<TargetRequest>& requests);
+
+}  // namespace fwpath::cli

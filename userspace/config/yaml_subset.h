@@ -1,0 +1,27 @@
+#pragma once
+// A reader for the block-style YAML subset that kubeconfig files use (mappings,
+// sequences, plain and quoted scalars, comments, `{}`/`[]`, block scalars skipped). The
+// project's dependencies include no YAML library; kubeconfig needs only this much, and a
+// file outside the subset is refused with the line that could not be read.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "util/error.h"
+
+namespace fwpath::config {
+
+struct YamlNode {
+  enum class Kind { Null, Scalar, Map, Seq } kind = Kind::Null;
+  std::string scalar;
+  std::vector<std::pair<std::string, YamlNode>> map;
+  std::vector<YamlNode> seq;
+
+  // The value under key, or nullptr (maps only).
+  [[nodiscard]] const YamlNode* get(const std::string& key) const;
+  [[nodiscard]] std::string str(const std::string& key) const;  // "" when absent or not a scalar
+};
+
+Result<YamlNode> parse_yaml_subset(const std::string& text, const std::string& source_name);
+
+}  // namespace fwpath::config

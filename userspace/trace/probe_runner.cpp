@@ -1,0 +1,135 @@
+#include "trace/probe_runner.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include "sources/probe_socket.h"
+#include "util/unique_fd.h"
+
+namespace fwpath::trace {
+
+namespace {
+
+using Clock = model::Clock;
+
+model::SocketResult to_socket_result(const sources::ProbeResult& r) {
+  model::SocketResult s;
+  s.local = r.flow.src;
+  s.elapsed_ms = static_cast<double>(r.elapsed.count()) / 1000.0;
+  switch (r.outcome) {
+    case sources::ProbeOutcome::Connected: s.outcome = model::SocketOutcome::Connected; break;
+    case sources::ProbeOutcome::Refused: s.outcome = model::SocketOutcome::Reset; break;
+    case sources::ProbeOutcome::Reply: s.outcome = model::SocketOutcome::Reply; break;
+    case sources::ProbeOutcome::IcmpError: s.outcome = model::SocketOutcome::IcmpError; break;
+    case sources::ProbeOutcome::Timeout:
+    case sources::ProbeOutcome::NoReply: s.outcome = model::SocketOutcome::Timeout; break;
+    case sources::ProbeOutcome::LocalError: s.outcome = model::SocketOutcome::Error; break;
+  }
+  if (r.icmp) {
+    s.icmp_type = r.icmp->type;
+    s.icmp_code = r.icmp->code;
+    s.peer = r.icmp->offender.str();
+    s.err = r.icmp->err;
+  }
+  if (r.reply_from) s.peer = r.reply_from->str();
+  if (r.outcome == sources::ProbeOutcome::Connected || r.outcome == sources::ProbeOutcome::Refused) {
+    s.peer = r.flow.dst.str();
+  }
+  if (r.outcome == sources::ProbeOutcome::LocalError) {
+    s.err = r.local_errno;
+    s.detail = "the sending host refused to send it: " + sources::to_string(r);
+  }
+  return s;
+}
+
+// Whether an event shows one of the probe's packets dying.
+struct DeathWatch {
+  const model::ProbeSpec& spec;
+  std::optional<Clock::time_point> died_at;
+
+  [[nodiscard]] bool ours(const model::Flow& f) const {
+    if (f.proto != spec.proto) return false;
+    return f.src.port == spec.source_port || f.dst.port == spec.source_port || f.dst.port == spec.target.port ||
+           f.src.port == spec.target.port;
+  }
+  void packet(const model::PacketEvent& e) {
+    if (e.kind != model::PacketEventKind::Drop || e.packet.empty()) return;
+    auto p = model::parse_ip_packet(e.packet.data(), e.packet.size());
+    if (p && ours(p->flow) && !died_at) died_at = Clock::now();
+  }
+  void trace(const model::NftTraceEvent& e) {
+    if (e.verdict != model::Verdict::Drop || e.table.rfind("fwpath", 0) == 0) return;
+    std::vector<uint8_t> buf = e.network_header;
+    buf.insert(buf.end(), e.transport_header.begin(), e.transport_header.end());
+    auto p = model::parse_ip_packet(buf.data(), buf.size());
+    if (p && ours(p->flow) && !died_at) died_at = Clock::now();
+  }
+};
+
+Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec& spec, const RunnerOptions& o) {
+  model::ProbeWindow w;
+  w.spec = spec;
+  UniqueFd cancel(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!cancel.valid()) return sys_error("create eventfd for probe", spec.target_text);
+
+  sources::ProbeOptions opt;
+  opt.dst = spec.target;
+  opt.src_port = spec.source_port;
+  opt.timeout = o.timeout;
+  opt.netns_fd = o.origin_netns_fd;
+  opt.marker = spec.marker;
+  opt.cancel_fd = cancel.get();
+
+  DeathWatch death{spec, std::nullopt};
+  session.on_packet = [&](const model::PacketEvent& e) { death.packet(e); };
+  session.on_trace = [&](const model::NftTraceEvent& e) { death.trace(e); };
+
+  w.start = Clock::now();
+  std::atomic<bool> done{false};
+  std::optional<Result<sources::ProbeResult>> result;
+  std::thread sender([&] {
+    result.emplace(spec.proto == model::L4::Tcp ? sources::probe_tcp(opt) : sources::probe_udp(opt));
+    done.store(true);
+  });
+  Status pumped;
+  bool cancelled = false;
+  while (!done.load()) {
+    pumped = session.pump(std::chrono::milliseconds(5));
+    const bool died = death.died_at && Clock::now() - *death.died_at > o.death_grace;
+    if ((!pumped || died) && !cancelled) {
+      const uint64_t one = 1;
+      if (::write(cancel.get(), &one, sizeof(one)) != sizeof(one)) return sys_error("cancel probe", spec.target_text);
+      cancelled = true;
+    }
+  }
+  sender.join();
+  session.on_packet = nullptr;
+  session.on_trace = nullptr;
+  if (!pumped) return pumped.take_error();
+  // Events of the last moments (the reply's way back) are already queued: read them.
+  FWPATH_TRY(session.pump(std::chrono::milliseconds(0)));
+  w.end = Clock::now();
+  if (!result) return env_error("probe thread ended without a result for", spec.target_text);
+  if (!*result) return result->take_error().context("probe " + spec.target_text);
+  w.socket = to_socket_result(result->value());
+  return w;
+}
+
+}  // namespace
+
+Result<std::vector<model::ProbeWindow>> run_probes(TraceSession& session, const std::vector<model::ProbeSpec>& specs,
+                                                   const RunnerOptions& options) {
+  std::vector<model::ProbeWindow> windows;
+  for (const auto& spec : specs) {
+    auto w = run_one(session, spec, options);
+    if (!w) return w.take_error();
+    windows.push_back(std::move(w.value()));
+  }
+  return windows;
+}
+
+}  // namespace fwpath::trace

@@ -1,0 +1,114 @@
+#include "trace/trace_session.h"
+
+#include <poll.h>
+
+#include <set>
+
+#include "util/signals.h"
+
+namespace fwpath::trace {
+
+namespace {
+
+nft::TracerConfig tracer_config(const std::vector<model::ProbeSpec>& probes) {
+  nft::TracerConfig c;
+  auto add = [&](model::L4 proto, uint16_t port) {
+    nft::WatchPort w{proto, port};
+    for (const auto& existing : c.ports) {
+      if (existing == w) return;
+    }
+    c.ports.push_back(w);
+  };
+  for (const auto& p : probes) {
+    add(p.proto, p.source_port);
+    add(p.proto, p.target.port);
+  }
+  c.icmp_errors = true;
+  return c;
+}
+
+}  // namespace
+
+Result<TraceSession> TraceSession::start(const SessionConfig& config) {
+  TraceSession s;
+  const auto tracer = tracer_config(config.probes);
+  std::set<uint32_t> seen;
+  std::vector<std::string> names{config.origin_netns};
+  names.insert(names.end(), config.extra_netns.begin(), config.extra_netns.end());
+  for (const auto& name : names) {
+    auto ns = TracedNetns::open(name, tracer);
+    if (!ns) return ns.take_error();
+    if (!seen.insert(ns->inode).second) continue;  // the same namespace named twice
+    for (const auto& t : ns->swept) {
+      s.notes_.push_back("removed stale tracer table " + t + " in netns " + ns->label +
+                         " (left by a killed fwpath on a kernel without the table owner flag)");
+    }
+    if (ns->table && !ns->table->owner_flag()) {
+      s.notes_.push_back("netns " + ns->label +
+                         ": no nftables table owner flag on this kernel; the tracer table is removed on exit, or by "
+                         "the next run if fwpath is killed");
+    }
+    s.namespaces_.push_back(std::move(ns.value()));
+  }
+
+  // BPF adds drop reasons and device sightings; without it the nft trace still names
+  // every rule, so a failure here degrades the report instead of refusing to run.
+  auto bpf = sources::BpfTracer::open();
+  if (!bpf) {
+    s.notes_.push_back("BPF tracer unavailable (" + bpf.error().message() +
+                       "): no kernel drop reasons, no device sightings, drops outside nftables are not seen");
+  } else {
+    for (const auto& p : config.probes) {
+      FWPATH_TRY(bpf->watch(p.proto, p.source_port, p.id));
+      FWPATH_TRY(bpf->watch(p.proto, p.target.port, p.id));
+    }
+    for (const auto& d : bpf->degradations()) s.notes_.push_back(d);
+    s.bpf_.emplace(std::move(bpf.value()));
+  }
+  return s;
+}
+
+Status TraceSession::pump(std::chrono::milliseconds wait) {
+  std::vector<pollfd> fds;
+  for (const auto& ns : namespaces_) fds.push_back({ns.listener->fd(), POLLIN, 0});
+  if (bpf_) fds.push_back({bpf_->fd(), POLLIN, 0});
+  const int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
+  if (n < 0 && errno != EINTR) return sys_error("poll trace sources", "");
+  if (stop_requested()) return interrupted_error("tracing");
+  for (auto& ns : namespaces_) {
+    auto r = ns.listener->drain([&](model::NftTraceEvent&& e) {
+      traces_.push_back(std::move(e));
+      if (on_trace) on_trace(traces_.back());
+    });
+    if (!r) return r.take_error().context("netns " + ns.label);
+  }
+  if (bpf_) {
+    auto r = bpf_->drain([&](model::PacketEvent&& e, uint32_t /*watch_id*/) {
+      packets_.push_back(std::move(e));
+      if (on_packet) on_packet(packets_.back());
+    });
+    if (!r) return r.take_error();
+  }
+  return {};
+}
+
+uint64_t TraceSession::lost_trace_events() const {
+  uint64_t n = 0;
+  for (const auto& ns : namespaces_) n += ns.listener->lost_events() + ns.listener->undecodable();
+  return n;
+}
+
+uint64_t TraceSession::lost_bpf_events() const {
+  if (!bpf_) return 0;
+  auto n = bpf_->lost_events();
+  return n ? n.value() : 0;
+}
+
+std::string TraceSession::netns_label(uint32_t inode) const {
+  for (const auto& ns : namespaces_) {
+    if (ns.inode == inode) return ns.label;
+  }
+  return "netns:" + std::to_string(inode);
+}
+
+}  // namespace fwpath::trace

@@ -1,0 +1,53 @@
+#pragma once
+// Everything that observes while probes run: a TracedNetns per namespace and the BPF
+// tracer, read together from one poll loop. Destroying the session removes every table,
+// program and socket it created.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/events.h"
+#include "model/probe_spec.h"
+#include "sources/bpf_tracer.h"
+#include "trace/traced_netns.h"
+
+namespace fwpath::trace {
+
+struct SessionConfig {
+  std::string origin_netns;              // "" = the namespace fwpath runs in
+  std::vector<std::string> extra_netns;  // --netns
+  std::vector<model::ProbeSpec> probes;
+};
+
+class TraceSession {
+ public:
+  static Result<TraceSession> start(const SessionConfig& config);
+
+  // Waits up to `wait` for events, then reads everything pending from every source.
+  Status pump(std::chrono::milliseconds wait);
+
+  // Called for each event as it is read, so a probe can end early once its packet died.
+  std::function<void(const model::NftTraceEvent&)> on_trace;
+  std::function<void(const model::PacketEvent&)> on_packet;
+
+  [[nodiscard]] const std::vector<model::NftTraceEvent>& traces() const { return traces_; }
+  [[nodiscard]] const std::vector<model::PacketEvent>& packets() const { return packets_; }
+  [[nodiscard]] uint64_t lost_trace_events() const;
+  [[nodiscard]] uint64_t lost_bpf_events() const;
+  [[nodiscard]] const TracedNetns& origin() const { return namespaces_.front(); }
+  [[nodiscard]] std::vector<TracedNetns>& namespaces() { return namespaces_; }
+  [[nodiscard]] std::string netns_label(uint32_t inode) const;
+  // What this run cannot see, one sentence each (BPF unavailable, no owner flag, ...).
+  [[nodiscard]] const std::vector<std::string>& notes() const { return notes_; }
+
+ private:
+  std::vector<TracedNetns> namespaces_;  // the origin first
+  std::optional<sources::BpfTracer> bpf_;
+  std::vector<model::NftTraceEvent> traces_;
+  std::vector<model::PacketEvent> packets_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace fwpath::trace
