@@ -1,0 +1,227 @@
+#include "nft/netlink_socket.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "nft/batch.h"
+#include "util/netns.h"
+
+namespace fwpath::nft {
+
+namespace {
+// Large enough for any single netlink datagram the kernel sends us: dump parts are at
+// most 32 KiB; a shorter buffer would truncate them (MSG_TRUNC) and lose data.
+constexpr size_t kReceiveBuffer = size_t{64} * 1024;
+
+const nlmsghdr* as_nlmsg(const char* p) {
+  return reinterpret_cast<const nlmsghdr*>(p);  // NOLINT: netlink messages are read in place
+}
+}  // namespace
+
+Error BatchResult::first_error(const std::string& what) const {
+  if (failures.empty()) return env_error(what + ": no failure recorded");
+  const Failure& f = failures.front();
+  return sys_error(what + ": kernel refused", f.object, f.err);
+}
+
+int BatchResult::error_for(uint32_t seq) const {
+  for (const Failure& f : failures) {
+    if (f.seq == seq) return f.err;
+  }
+  return 0;
+}
+
+Result<NetlinkSocket> NetlinkSocket::open(int netns_fd, const std::string& netns_label, int bus) {
+  MnlSocket sock;
+  {
+    // The socket belongs to the namespace that is current when socket() runs.
+    std::optional<NetnsEnter> inside;
+    if (netns_fd >= 0) {
+      auto entered = NetnsEnter::enter(netns_fd, netns_label);
+      if (!entered) return entered.take_error();
+      inside.emplace(std::move(entered).value());
+    }
+    sock.reset(mnl_socket_open2(bus, SOCK_CLOEXEC));
+    const int open_errno = errno;
+    if (!sock) return sys_error("open netlink socket in network namespace", netns_label, open_errno);
+  }
+  if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
+    return sys_error("bind netlink socket in network namespace", netns_label);
+  }
+  // Answers to a failed message would otherwise carry a copy of the whole message.
+  int one = 1;
+  if (mnl_socket_setsockopt(sock.get(), NETLINK_CAP_ACK, &one, sizeof(one)) < 0) {
+    return sys_error("set NETLINK_CAP_ACK on netlink socket in", netns_label);
+  }
+  const uint32_t portid = mnl_socket_get_portid(sock.get());
+  // Sequence numbers only need to be distinct per socket; starting from the clock makes
+  // answers meant for an earlier socket with the same port id easy to tell apart.
+  const auto first_seq = static_cast<uint32_t>(std::time(nullptr));
+  return NetlinkSocket(std::move(sock), portid, netns_label, first_seq);
+}
+
+int NetlinkSocket::fd() const {
+  return mnl_socket_get_fd(sock_.get());
+}
+
+Result<int> NetlinkSocket::set_receive_buffer(int bytes) {
+  if (::setsockopt(fd(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0) {
+    // Without CAP_NET_ADMIN over the namespace: the kernel caps SO_RCVBUF at rmem_max.
+    if (::setsockopt(fd(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) != 0) {
+      return sys_error("set receive buffer of netlink socket in", netns_label_);
+    }
+  }
+  int effective = 0;
+  socklen_t len = sizeof(effective);
+  if (::getsockopt(fd(), SOL_SOCKET, SO_RCVBUF, &effective, &len) != 0) {
+    return sys_error("read receive buffer of netlink socket in", netns_label_);
+  }
+  return effective;
+}
+
+Status NetlinkSocket::send(const void* data, size_t len, const std::string& what) {
+  const ssize_t sent = mnl_socket_sendto(sock_.get(), data, len);
+  if (sent < 0) return sys_error(what, "netlink socket in " + netns_label_);
+  if (static_cast<size_t>(sent) != len) return env_error(what + ": short send on netlink socket in", netns_label_, EIO);
+  return {};
+}
+
+Status NetlinkSocket::wait_readable(int timeout_ms, const std::string& what) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) return env_error(what + ": no answer from the kernel in network namespace", netns_label_, ETIMEDOUT);
+    pollfd pfd{fd(), POLLIN, 0};
+    const int n = ::poll(&pfd, 1, static_cast<int>(left));
+    if (n > 0) return {};
+    // A stop signal interrupts poll; the kernel's answer is still owed and comes quickly.
+    if (n < 0 && errno != EINTR) return sys_error(what + ": poll", "netlink socket in " + netns_label_);
+  }
+}
+
+void NetlinkSocket::drain_pending() const {
+  std::vector<char> buf(kReceiveBuffer);
+  while (::recv(fd(), buf.data(), buf.size(), MSG_DONTWAIT) > 0) {
+  }
+}
+
+Result<BatchResult> NetlinkSocket::commit(const Batch& batch, int timeout_ms) {
+  if (!batch.finished()) return env_error("commit an unfinished nf_tables batch in", netns_label_);
+  const auto bytes = batch.bytes();
+  FWPATH_TRY(send(bytes.data(), bytes.size(), "send nf_tables batch"));
+
+  std::set<uint32_t> pending;
+  for (const auto& [seq, object] : batch.objects()) pending.insert(seq);
+  BatchResult result;
+  bool whole_batch_refused = false;
+
+  // nfnetlink processes a batch inside sendmsg() and queues one answer per message
+  // (NLM_F_ACK) before returning, so after the first answer the rest is already queued.
+  auto handle = [&](const char* data, ssize_t n) -> Status {
+    int len = static_cast<int>(n);
+    for (const nlmsghdr* nlh = as_nlmsg(data); mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+      if (nlh->nlmsg_type != NLMSG_ERROR) continue;
+      if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(nlmsgerr)) {
+        drain_pending();
+        return env_error("malformed nf_tables answer in network namespace", netns_label_, EPROTO);
+      }
+      const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+      const uint32_t seq = nlh->nlmsg_seq;
+      const auto object = batch.objects().find(seq);
+      if (err->error != 0) {
+        if (object != batch.objects().end()) {
+          result.failures.push_back({seq, object->second, -err->error});
+        } else if (seq == batch.begin_seq() || seq == batch.end_seq()) {
+          // The kernel refused the batch as a whole (for example EPERM without
+          // CAP_NET_ADMIN) and answers nothing else.
+          result.failures.push_back({seq, "nf_tables batch in " + netns_label_, -err->error});
+          whole_batch_refused = true;
+        }
+        // Any other sequence number belongs to an earlier request: not ours to report.
+      }
+      pending.erase(seq);
+    }
+    return {};
+  };
+
+  std::vector<char> buf(kReceiveBuffer);
+  while (!pending.empty() && !whole_batch_refused) {
+    FWPATH_TRY(wait_readable(timeout_ms, "wait for the answer to an nf_tables batch"));
+    const ssize_t n = ::recv(fd(), buf.data(), buf.size(), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int recv_errno = errno;
+      drain_pending();
+      return sys_error("receive the answer to an nf_tables batch in", netns_label_, recv_errno);
+    }
+    FWPATH_TRY(handle(buf.data(), n));
+  }
+  // Whatever else the kernel queued for this batch belongs to it: collect it now so that
+  // the next request on this socket starts clean.
+  for (;;) {
+    const ssize_t n = ::recv(fd(), buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n <= 0) break;
+    FWPATH_TRY(handle(buf.data(), n));
+  }
+  return result;
+}
+
+Status NetlinkSocket::apply(const Batch& batch, const std::string& what, int timeout_ms) {
+  auto answer = commit(batch, timeout_ms);
+  if (!answer) return answer.take_error().context(what);
+  if (!answer->ok()) return answer->first_error(what);
+  return {};
+}
+
+namespace {
+struct DumpContext {
+  const std::function<Status(const nlmsghdr*)>* on_message;
+  Status status;
+};
+
+int dump_trampoline(const nlmsghdr* nlh, void* data) {
+  auto* ctx = static_cast<DumpContext*>(data);
+  ctx->status = (*ctx->on_message)(nlh);
+  return ctx->status.ok() ? MNL_CB_OK : MNL_CB_ERROR;
+}
+}  // namespace
+
+Status NetlinkSocket::dump(const nlmsghdr* request, const std::function<Status(const nlmsghdr*)>& on_message,
+                           const std::string& what, int timeout_ms) {
+  FWPATH_TRY(send(request, request->nlmsg_len, what));
+  DumpContext ctx{&on_message, {}};
+  std::vector<char> buf(kReceiveBuffer);
+  for (;;) {
+    if (auto ready = wait_readable(timeout_ms, what); !ready) {
+      drain_pending();
+      return ready;
+    }
+    const ssize_t n = ::recv(fd(), buf.data(), buf.size(), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int recv_errno = errno;
+      drain_pending();
+      return sys_error(what, "netlink socket in " + netns_label_, recv_errno);
+    }
+    errno = 0;
+    const int rc = mnl_cb_run(buf.data(), static_cast<size_t>(n), request->nlmsg_seq, portid_, dump_trampoline, &ctx);
+    if (rc == MNL_CB_STOP) return {};
+    if (rc == MNL_CB_ERROR) {
+      const int cb_errno = errno;
+      drain_pending();
+      if (!ctx.status) return ctx.status;
+      // EINTR here means NLM_F_DUMP_INTR: the ruleset changed while it was dumped.
+      return sys_error(what, "in network namespace " + netns_label_, cb_errno);
+    }
+  }
+}
+
+}  // namespace fwpath::nft
