@@ -190,7 +190,15 @@ model::FeatureResult probe_fentry_nf_tables() {
 }
 
 model::FeatureResult probe_kprobe() {
-  return try_program("kprobe", "probe_kprobe", attach_by_section("kprobe nf_hook_slow"));
+  auto result = try_program("kprobe", "probe_kprobe", attach_by_section("kprobe nf_hook_slow"));
+  // libbpf's two ways in; when both are missing the kernel was built without kprobes, which
+  // says more than the ENOENT of the last attempt.
+  const bool pmu = ::access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+  const bool events = ::access("/sys/kernel/tracing/kprobe_events", F_OK) == 0;
+  if (!result.available && !pmu && !events) {
+    result.detail += " (no kprobe PMU and no tracefs kprobe_events: the kernel has no kprobes)";
+  }
+  return result;
 }
 
 model::FeatureResult probe_tc(int netns_fd) {

@@ -47,14 +47,11 @@ int LibbpfMessages::print(enum libbpf_print_level level, const char* format, va_
 }
 
 std::string LibbpfMessages::suffix() const {
-  // The first two specific lines: enough to name the cause, short enough for one row.
-  std::string out;
-  int kept = 0;
+  // The first specific line names the cause; the rest repeats it from further up the stack.
   for (const auto& w : warnings_) {
-    if (w.empty() || generic(w) || kept == 2) continue;
-    out += (kept++ == 0 ? "; libbpf: " : "; ") + w;
+    if (!w.empty() && !generic(w)) return "; libbpf: " + w;
   }
-  return out;
+  return {};
 }
 
 }  // namespace fwpath::kernel

@@ -19,7 +19,7 @@ class LibbpfMessages {
   LibbpfMessages(LibbpfMessages&&) = delete;
   LibbpfMessages& operator=(LibbpfMessages&&) = delete;
 
-  // "; libbpf: <the most specific warning>", or empty when libbpf said nothing useful.
+  // "; libbpf: <the first specific warning>", or empty when libbpf said nothing useful.
   [[nodiscard]] std::string suffix() const;
   [[nodiscard]] const std::vector<std::string>& warnings() const { return warnings_; }
 

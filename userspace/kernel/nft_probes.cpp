@@ -129,7 +129,9 @@ struct TableSeen {
 int on_table_message(const nlmsghdr* nlh, void* data) {
   auto* tables = static_cast<std::vector<TableSeen>*>(data);
   const NftnlTable t(nftnl_table_alloc());
-  if (!t || nftnl_table_nlmsg_parse(nlh, t.get()) < 0) return MNL_CB_OK;
+  if (!t || nftnl_table_nlmsg_parse(nlh, t.get()) < 0 || !nftnl_table_is_set(t.get(), NFTNL_TABLE_NAME)) {
+    return MNL_CB_OK;
+  }
   TableSeen seen;
   seen.name = nftnl_table_get_str(t.get(), NFTNL_TABLE_NAME);
   if (nftnl_table_is_set(t.get(), NFTNL_TABLE_FLAGS)) seen.flags = nftnl_table_get_u32(t.get(), NFTNL_TABLE_FLAGS);

@@ -135,7 +135,10 @@ model::FeatureResult probe_iptables_legacy_in_use() {
     for (const auto& t : *tables) {
       const std::string label = t.family + " " + t.name;
       if (t.extra_entries > 0) {
-        with_rules.push_back(label + " (" + std::to_string(t.extra_entries) + " entries beyond its built-in chains)");
+        std::string row = label + " (" + std::to_string(t.extra_entries);
+        row += t.extra_entries == 1 ? " entry" : " entries";
+        row += " beyond its built-in chains)";
+        with_rules.push_back(std::move(row));
       } else {
         empty.push_back(label);
       }
