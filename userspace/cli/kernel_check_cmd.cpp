@@ -22,7 +22,7 @@ po::options_description kernel_check_options() {
   return desc;
 }
 
-ExitCode exit_code_for(model::KernelVerdict v) {
+ExitCode verdict_exit_code(model::KernelVerdict v) {
   return v == model::KernelVerdict::Unsupported ? ExitCode::Finding : ExitCode::Ok;
 }
 
@@ -51,7 +51,7 @@ Result<ExitCode> kernel_check(const Args& args) {
   if (!report) return report.take_error();
   std::cout << (json ? output::render_kernel_report_json(*report) : output::render_kernel_report_text(*report));
   std::cout.flush();
-  return exit_code_for(report->assessment.verdict);
+  return verdict_exit_code(report->assessment.verdict);
 }
 
 }  // namespace fwpath::cli
