@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "config/kubeconfig.h"
+
+#include <gtest/gtest.h>
 
 namespace fwpath::config {
 namespace {

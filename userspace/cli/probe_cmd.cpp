@@ -26,19 +26,17 @@ constexpr const char* kSynopsis =
 
 po::options_description probe_options() {
   po::options_description d("probe options");
-  d.add_options()
-      ("api-server", po::value<std::string>(), "TCP probe to the provider's API server, HOST:PORT")
-      ("gateway", po::value<std::string>(), "UDP probe to the provider's tunnel gateway, HOST:PORT")
-      ("kubeconfig", po::value<std::string>(), "take the API server from this kubeconfig's server URL")
-      ("context", po::value<std::string>(), "kubeconfig context to use (default: current-context)")
-      ("tcp", po::value<std::vector<std::string>>()->composing(), "further TCP probe, HOST:PORT (repeatable)")
-      ("udp", po::value<std::vector<std::string>>()->composing(), "further UDP probe, HOST:PORT (repeatable)")
-      ("netns", po::value<std::vector<std::string>>()->composing(),
-       "also trace in this network namespace (repeatable)")
-      ("from-netns", po::value<std::string>(), "send the probes from inside this network namespace")
-      ("timeout", po::value<double>()->default_value(3.0), "seconds to wait for each probe's answer (0.1..60)")
-      ("json", po::bool_switch(), "print the report as JSON (schema: docs/probe.md)")
-      ("pcap", po::value<std::string>(), "write the probe packets as seen at each observation point");
+  d.add_options()("api-server", po::value<std::string>(), "TCP probe to the provider's API server, HOST:PORT")(
+      "gateway", po::value<std::string>(), "UDP probe to the provider's tunnel gateway, HOST:PORT")(
+      "kubeconfig", po::value<std::string>(), "take the API server from this kubeconfig's server URL")(
+      "context", po::value<std::string>(), "kubeconfig context to use (default: current-context)")(
+      "tcp", po::value<std::vector<std::string>>()->composing(), "further TCP probe, HOST:PORT (repeatable)")(
+      "udp", po::value<std::vector<std::string>>()->composing(), "further UDP probe, HOST:PORT (repeatable)")(
+      "netns", po::value<std::vector<std::string>>()->composing(), "also trace in this network namespace (repeatable)")(
+      "from-netns", po::value<std::string>(), "send the probes from inside this network namespace")(
+      "timeout", po::value<double>()->default_value(3.0), "seconds to wait for each probe's answer (0.1..60)")(
+      "json", po::bool_switch(), "print the report as JSON (schema: docs/probe.md)")(
+      "pcap", po::value<std::string>(), "write the probe packets as seen at each observation point");
   return d;
 }
 

@@ -48,8 +48,7 @@ Result<model::Endpoint> resolve_target(const std::string& text) {
   auto literal = model::parse_endpoint(text);
   if (literal) return literal;
   const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || text.front() == '[' ||
-      text.find(':') != colon) {
+  if (colon == std::string::npos || colon == 0 || text.front() == '[' || text.find(':') != colon) {
     return literal.take_error();
   }
   const std::string host = text.substr(0, colon);

@@ -32,7 +32,10 @@ YamlNode from_json(const nlohmann::json& j) {
   YamlNode n;
   if (j.is_object()) {
     n.kind = YamlNode::Kind::Map;
-    for (const auto& [k, v] : j.items()) n.map.emplace_back(k, from_json(v));
+    for (const auto& [k, v] : j.items()) {
+      n.keys.push_back(k);
+      n.values.push_back(from_json(v));
+    }
   } else if (j.is_array()) {
     n.kind = YamlNode::Kind::Seq;
     for (const auto& v : j) n.seq.push_back(from_json(v));

@@ -11,9 +11,9 @@ namespace fwpath::config {
 struct ApiServer {
   std::string context;
   std::string cluster;
-  std::string url;   // as written in the file
-  std::string host;  // name or literal address, brackets removed
-  uint16_t port = 0; // https without a port means 443
+  std::string url;    // as written in the file
+  std::string host;   // name or literal address, brackets removed
+  uint16_t port = 0;  // https without a port means 443
 };
 
 // Pure: parses the file's text. `source_name` names the file in errors.

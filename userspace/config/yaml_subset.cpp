@@ -124,7 +124,8 @@ class Parser {
       ++pos_;
       auto v = value_after(kv->second, l, indent);
       if (!v) return v;
-      n.map.emplace_back(kv->first, std::move(v.value()));
+      n.keys.push_back(kv->first);
+      n.values.push_back(std::move(v.value()));
     }
     return n;
   }
@@ -192,8 +193,8 @@ class Parser {
 }  // namespace
 
 const YamlNode* YamlNode::get(const std::string& key) const {
-  for (const auto& [k, v] : map) {
-    if (k == key) return &v;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return &values[i];
   }
   return nullptr;
 }

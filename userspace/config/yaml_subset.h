@@ -4,7 +4,6 @@
 // project's dependencies include no YAML library; kubeconfig needs only this much, and a
 // file outside the subset is refused with the line that could not be read.
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "util/error.h"
@@ -14,7 +13,10 @@ namespace fwpath::config {
 struct YamlNode {
   enum class Kind { Null, Scalar, Map, Seq } kind = Kind::Null;
   std::string scalar;
-  std::vector<std::pair<std::string, YamlNode>> map;
+  // A mapping as two parallel lists: std::pair<std::string, YamlNode> would need YamlNode
+  // complete here, which std::vector<YamlNode> does not.
+  std::vector<std::string> keys;
+  std::vector<YamlNode> values;
   std::vector<YamlNode> seq;
 
   // The value under key, or nullptr (maps only).

@@ -61,8 +61,8 @@ struct ProbeKeys {
 bool netfilter_outside_nftables(const PacketEvent& e) {
   const auto& loc = e.location_symbol;
   if (loc.rfind("nft_do_chain", 0) == 0) return false;
-  const bool netfilter_site = loc.rfind("nf_hook_slow", 0) == 0 || loc.rfind("ipt_do_table", 0) == 0 ||
-                              loc.rfind("ip6t_do_table", 0) == 0;
+  const bool netfilter_site =
+      loc.rfind("nf_hook_slow", 0) == 0 || loc.rfind("ipt_do_table", 0) == 0 || loc.rfind("ip6t_do_table", 0) == 0;
   return e.reason == "NETFILTER_DROP" || (e.reason.empty() && netfilter_site);
 }
 
@@ -82,6 +82,13 @@ std::string verdict_text(const NftTraceEvent& e, const std::string& rule_text) {
 
 void add_field_rewrites(const Flow& before, const Flow& after, Rewrite base, std::vector<Rewrite>& out) {
   auto push = [&](const char* field, const std::string& b, const std::string& a) {
+    // Later packets of the flow show the same rewrite again (conntrack applies the
+    // binding the first packet's rule made): the first sighting names the rule.
+    const bool known = std::any_of(out.begin(), out.end(), [&](const Rewrite& w) {
+      return w.direction == base.direction && w.netns == base.netns && w.field == field && w.before == b &&
+             w.after == a;
+    });
+    if (known) return;
     Rewrite r = base;
     r.field = field;
     r.before = b;
@@ -118,7 +125,13 @@ class ProbeCorrelator {
     r.spec = w_.spec;
     r.socket = w_.socket;
     collect_passages();
-    for (auto& p : passages_) walk_passage(p, r);
+    // Hops come from the first packet each way in each namespace (a SYN, its SYN-ACK);
+    // retransmissions and the rest of the exchange only add rewrites and ports.
+    std::set<std::pair<uint32_t, Direction>> walked;
+    for (auto& p : passages_) {
+      const bool first = walked.insert({p.netns, p.direction.value_or(Direction::Request)}).second;
+      walk_passage(p, r, first);
+    }
     attach_wire_events(r);
     r.incomplete = in_.lost_trace_events + in_.lost_bpf_events > 0;
     decide_outcome(r);
@@ -134,7 +147,9 @@ class ProbeCorrelator {
     std::map<std::pair<uint32_t, uint32_t>, std::vector<size_t>> groups;
     for (size_t i = 0; i < in_.traces.size(); ++i) {
       const auto& e = in_.traces[i];
-      if (is_own_table(e) || !in_window(e.received, w_)) continue;
+      // The tracer's own chains are kept: they see the packet first on every hook, so
+      // their headers show rewrites even where the node has no chain of its own.
+      if (!in_window(e.received, w_)) continue;
       groups[{e.netns, e.trace_id}].push_back(i);
     }
     std::set<std::pair<uint32_t, uint32_t>> taken;
@@ -179,44 +194,60 @@ class ProbeCorrelator {
     });
   }
 
-  void walk_passage(Passage& p, ProbeReport& r) {
+  void walk_passage(Passage& p, ProbeReport& r, bool record_hops) {
     const Direction dir = p.direction.value_or(Direction::Request);
+    const std::string ns = ns_name(p.netns);
     std::optional<Flow> previous;
     std::optional<Hop> last_nat;
+    std::string iif;
+    std::string oif;
     for (size_t i : p.events) {
       const auto& e = in_.traces[i];
-      auto chain = rules_.chain(e.netns, e.family, e.table, e.chain);
-      if (chain && chain->base) p.hook = chain->hook;
+      if (is_own_table(e)) {
+        // The tracer's chains are named after their hooks and are not in the snapshot.
+        p.hook = hook_from_string(e.chain).value_or(p.hook);
+      } else if (auto chain = rules_.chain(e.netns, e.family, e.table, e.chain); chain && chain->base) {
+        p.hook = chain->hook;
+      }
+      // Headers and interfaces come only with the first event of each base chain the
+      // packet enters; later events of the passage inherit them.
+      auto pkt = trace_packet(e);
+      if (pkt) {
+        iif = e.iif;
+        oif = e.oif;
+        if (previous && !(pkt->flow == *previous)) {
+          Rewrite base;
+          base.direction = dir;
+          base.netns = ns;
+          base.hook = last_nat ? last_nat->hook : p.hook;
+          base.rule = last_nat ? last_nat->rule : "conntrack NAT of an established flow (nat chains are skipped)";
+          add_field_rewrites(*previous, pkt->flow, base, r.rewrites);
+        }
+        previous = pkt->flow;
+      }
+      // The kernel marks the end of a chain's rules with a handle-0 "continue": it decides
+      // nothing, so it is not a hop; nor is anything in the tracer's own table.
+      if (e.type == TraceType::Rule && e.rule_handle == 0 && e.verdict == Verdict::Continue) continue;
+      if (is_own_table(e)) continue;
 
       Hop h;
       h.direction = dir;
-      h.netns = ns_name(e.netns);
+      h.netns = ns;
       h.hook = p.hook;
       h.family = e.family;
       h.table = e.table;
       h.chain = e.chain;
       h.handle = e.rule_handle;
-      h.iif = e.iif;
-      h.oif = e.oif;
+      h.iif = iif;
+      h.oif = oif;
       if (e.type == TraceType::Rule && e.rule_handle != 0) {
         auto rule = rules_.rule(e.netns, e.family, e.table, e.chain, e.rule_handle);
         h.rule = rule.found ? rule.text : "(" + rule.missing + ")";
       }
       h.verdict = verdict_text(e, h.rule);
-      auto pkt = trace_packet(e);
-      if (pkt) h.flow = pkt->flow.str();
-
-      if (pkt && previous && !(pkt->flow == *previous)) {
-        Rewrite base;
-        base.direction = dir;
-        base.netns = h.netns;
-        base.hook = last_nat ? last_nat->hook : h.hook;
-        base.rule = last_nat ? last_nat->rule : "conntrack NAT of an established flow (nat chains are skipped)";
-        add_field_rewrites(*previous, pkt->flow, base, r.rewrites);
-      }
-      if (pkt) previous = pkt->flow;
+      if (previous) h.flow = previous->str();
       if (!h.rule.empty() && is_nat_rule(h.rule)) last_nat = h;
-      r.hops.push_back(std::move(h));
+      if (record_hops) r.hops.push_back(std::move(h));
     }
     last_flow_[{p.netns, dir}] = previous;
     if (last_nat) last_nat_[{p.netns, dir}] = *last_nat;
