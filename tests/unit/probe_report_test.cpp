@@ -57,8 +57,13 @@ TEST(ProbeReportJson, HasTheDocumentedShape) {
 TEST(ProbeReportText, OneLinePerTargetFirstThenHopsAndLostEvents) {
   auto text = output::probe_report_text(sample());
   EXPECT_EQ(text.rfind("FAIL gateway udp 198.51.100.20:30742: dropped at forward", 0), 0U) << text;
-  EXPECT_NE(text.find("-> [provider] forward  inet filter forward  policy drop"), std::string::npos) << text;
-  EXPECT_NE(text.find("rewrite [provider] prerouting dport 30742 -> 51840"), std::string::npos) << text;
+  EXPECT_NE(text.find("  request:\n    [provider]\n      forward  inet filter forward  policy drop\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  reply:\n    [provider]\n      forward  inet filter forward  accept\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rewrite dport 30742 -> 51840 at prerouting by `dnat to 198.18.1.5:51840`"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("lost events: 2"), std::string::npos) << text;
 }
 

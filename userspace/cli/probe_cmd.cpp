@@ -101,7 +101,7 @@ Result<ExitCode> probe(const Args& args) {
 
   std::vector<Cap> caps{Cap::NetAdmin};
   if (!config.origin_netns.empty() || !config.extra_netns.empty()) caps.push_back(Cap::SysAdmin);
-  FWPATH_TRY(require_caps(caps, "fwpath probe"));
+  FWPATH_TRY(require_caps(caps, "tracing"));
 
   // Before any thread starts: tracepoints need tracefs (see util/tracefs.h).
   std::vector<std::string> env_notes;

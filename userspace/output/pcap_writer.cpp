@@ -10,7 +10,7 @@ Result<PcapWriter> PcapWriter::open(const std::string& path) {
   Pcap pcap(pcap_open_dead(DLT_RAW, 65535));
   if (!pcap) return env_error("open a pcap writer for", path);
   Dumper dumper(pcap_dump_open(pcap.get(), path.c_str()));
-  if (!dumper) return Error{ErrorKind::BadInput, "cannot write pcap file", path + ": " + pcap_geterr(pcap.get()), 0};
+  if (!dumper) return Error{ErrorKind::BadInput, "cannot write pcap file:", pcap_geterr(pcap.get()), 0};
   return PcapWriter(std::move(pcap), std::move(dumper), path);
 }
 

@@ -42,7 +42,7 @@ Status require_caps(const std::vector<Cap>& caps, const std::string& command) {
     }
   }
   if (missing.empty()) return {};
-  return Error{ErrorKind::Environment, command + " needs " + missing + " (run as root)", "", EPERM};
+  return Error{ErrorKind::Environment, command + " needs " + missing + " (run as root)", "", 0};
 }
 
 }  // namespace fwpath
