@@ -214,6 +214,7 @@ TEST_F(ProbeCommand, DnatInPreroutingIsReportedAndConntrackAgrees) {
       dport = true;
       EXPECT_EQ(w["hook"], "prerouting");
       EXPECT_NE(w["rule"].get<std::string>().find("dnat to 198.51.100.20:51840"), std::string::npos);
+      EXPECT_EQ(w["confirmed_by_conntrack"], true) << t["conntrack"].dump(2);
     }
   }
   EXPECT_TRUE(dport) << t["rewrites"].dump(2);
@@ -259,6 +260,7 @@ TEST_F(ProbeCommand, MasqueradeOnTheRouterSeenOnTheWire) {
     if (w["field"] == "saddr" && w["after"] == "198.51.100.1" && w["direction"] == "request") {
       saddr = true;
       EXPECT_NE(w["rule"].get<std::string>().find("masquerade"), std::string::npos) << w.dump();
+      EXPECT_EQ(w["confirmed_by_conntrack"], true) << t["conntrack"].dump(2);
     }
   }
   EXPECT_TRUE(saddr) << t["rewrites"].dump(2);
@@ -334,6 +336,28 @@ TEST_F(ProbeCommand, LeavesNoTableBehind) {
     ASSERT_TRUE(tables.ok() && tables->ok());
     EXPECT_EQ(tables->out.find("fwpath"), std::string::npos) << ns->name() << ": " << tables->out;
   }
+}
+
+// S18: a rule in an iptables-legacy table is invisible to nft tracing; the kernel's drop
+// still shows, and the report must say plainly where the drop must have come from.
+TEST_F(ProbeCommand, IptablesLegacyDropIsNamedAsSuch) {
+  FWPATH_SKIP_UNLESS(have_tool("iptables-legacy"), "iptables-legacy (Debian package iptables)");
+  auto added = lab_->provider.run({"iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "6443", "-j", "DROP"});
+  ASSERT_TRUE(added.ok());
+  FWPATH_SKIP_UNLESS(added->ok(), "x_tables in this kernel (" + added->describe() + ")");
+  auto run = probe({"--api-server", std::string(kProvider) + ":6443"});
+  ASSERT_EQ(run.exit_code, 1) << run.err;
+  const auto& t = run.report["targets"][0];
+  EXPECT_EQ(t["outcome"], "dropped") << t.dump(2);
+  ASSERT_TRUE(t["drop"].is_object()) << t.dump(2);
+  EXPECT_EQ(t["drop"]["netns"], lab_->provider.name());
+  EXPECT_NE(t["drop"]["note"].get<std::string>().find("iptables-legacy"), std::string::npos) << t["drop"].dump(2);
+  // Independent evidence: the legacy rule's own counter.
+  auto counters = lab_->provider.run({"iptables-legacy", "-L", "INPUT", "-v", "-n", "-x"});
+  ASSERT_TRUE(counters.ok() && counters->ok());
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(counters->out, m, std::regex(R"(\n\s*(\d+)\s+\d+\s+DROP)"))) << counters->out;
+  EXPECT_GE(std::stoi(m[1]), 1);
 }
 
 TEST(ProbeCommandInput, BadInputExitsTwoWithOneLine) {

@@ -133,6 +133,7 @@ class ProbeCorrelator {
       walk_passage(p, r, first);
     }
     attach_wire_events(r);
+    confirm_with_conntrack(r);
     r.incomplete = in_.lost_trace_events + in_.lost_bpf_events > 0;
     decide_outcome(r);
     return r;
@@ -283,6 +284,38 @@ class ProbeCorrelator {
       base.hook = nat != last_nat_.end() ? nat->second.hook : Hook::Postrouting;
       base.rule = nat != last_nat_.end() ? nat->second.rule : "conntrack NAT of an established flow";
       add_field_rewrites(*seen->second, pkt->flow, base, r.rewrites);
+    }
+  }
+
+  // Conntrack's reply tuple is what NAT made of the flow: a rewrite the trace reported
+  // is confirmed when an entry in the same namespace shows the same change.
+  void confirm_with_conntrack(ProbeReport& r) const {
+    for (const auto& c : w_.conntrack) {
+      r.conntrack.push_back({ns_name(c.netns), c.original.str(), c.reply.str(), c.status});
+    }
+    for (auto& rw : r.rewrites) {
+      for (const auto& c : w_.conntrack) {
+        if (ns_name(c.netns) != rw.netns) continue;
+        // Request: original -> (reversed) reply. Reply: the other way round.
+        const Flow from = rw.direction == Direction::Request ? c.original : c.reply;
+        const Flow to = rw.direction == Direction::Request ? c.reply.reversed() : c.original.reversed();
+        std::string before;
+        std::string after;
+        if (rw.field == "saddr") {
+          before = from.src.addr.str();
+          after = to.src.addr.str();
+        } else if (rw.field == "sport") {
+          before = std::to_string(from.src.port);
+          after = std::to_string(to.src.port);
+        } else if (rw.field == "daddr") {
+          before = from.dst.addr.str();
+          after = to.dst.addr.str();
+        } else if (rw.field == "dport") {
+          before = std::to_string(from.dst.port);
+          after = std::to_string(to.dst.port);
+        }
+        if (before == rw.before && after == rw.after) rw.confirmed = true;
+      }
     }
   }
 

@@ -20,7 +20,8 @@ struct ProbeWindow {
   ProbeSpec spec;
   SocketResult socket;
   Clock::time_point start;
-  Clock::time_point end;  // events received up to here belong to this probe
+  Clock::time_point end;                     // events received up to here belong to this probe
+  std::vector<ConntrackSighting> conntrack;  // the probe's entries, listed after the window
 };
 
 struct CorrelatorInput {

@@ -65,4 +65,12 @@ struct PacketEvent {
   Clock::time_point received;
 };
 
+// A conntrack entry of the probe's flow, as ctnetlink listed it after the probe.
+struct ConntrackSighting {
+  uint32_t netns = 0;
+  Flow original;
+  Flow reply;
+  std::string status;  // "ASSURED,CONFIRMED,DST_NAT"
+};
+
 }  // namespace fwpath::model

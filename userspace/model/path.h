@@ -38,7 +38,16 @@ struct Rewrite {
   std::string before;
   std::string after;
   Hook hook = Hook::Unknown;
-  std::string rule;  // the NAT rule's text, or a description ("conntrack NAT of an established flow")
+  std::string rule;        // the NAT rule's text, or a description ("conntrack NAT of an established flow")
+  bool confirmed = false;  // conntrack's tuples in that namespace show the same rewrite
+};
+
+// A conntrack entry of the probe, for the report.
+struct ConntrackView {
+  std::string netns;
+  std::string original;
+  std::string reply;
+  std::string status;
 };
 
 struct DropInfo {
@@ -91,6 +100,7 @@ struct ProbeReport {
   std::vector<Rewrite> rewrites;
   std::optional<DropInfo> drop;
   std::vector<WireSighting> wire;
+  std::vector<ConntrackView> conntrack;
   std::vector<std::string> notes;
 };
 

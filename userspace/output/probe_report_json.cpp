@@ -35,7 +35,12 @@ json target_json(const model::ProbeReport& t) {
                         {"hook", model::to_string(w.hook)},
                         {"rule", w.rule},
                         {"netns", w.netns},
-                        {"direction", model::to_string(w.direction)}});
+                        {"direction", model::to_string(w.direction)},
+                        {"confirmed_by_conntrack", w.confirmed}});
+  }
+  json conntrack = json::array();
+  for (const auto& c : t.conntrack) {
+    conntrack.push_back({{"netns", c.netns}, {"original", c.original}, {"reply", c.reply}, {"status", c.status}});
   }
   json wire = json::array();
   for (const auto& s : t.wire) {
@@ -79,6 +84,7 @@ json target_json(const model::ProbeReport& t) {
               {"drop", drop},
               {"reply", reply},
               {"wire", wire},
+              {"conntrack", conntrack},
               {"notes", t.notes}};
 }
 

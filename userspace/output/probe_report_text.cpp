@@ -53,7 +53,7 @@ void write_netns(std::ostringstream& os, const model::ProbeReport& t, Direction 
   for (const auto& w : t.rewrites) {
     if (w.direction == d && w.netns == ns) {
       os << "      rewrite " << w.field << " " << w.before << " -> " << w.after << " at " << model::to_string(w.hook)
-         << " by `" << w.rule << "`\n";
+         << " by `" << w.rule << "`" << (w.confirmed ? " (conntrack agrees)" : "") << "\n";
     }
   }
   for (const auto& s : t.wire) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "sources/conntrack_dump.h"
 #include "sources/probe_socket.h"
 #include "util/unique_fd.h"
 
@@ -70,6 +71,25 @@ struct DeathWatch {
   }
 };
 
+// The probe's conntrack entries in every traced namespace. An entry belongs to the probe
+// when it carries the probe's protocol and one of its ports on either side.
+Status list_conntrack(TraceSession& session, const model::ProbeSpec& spec, std::vector<model::ConntrackSighting>& out) {
+  const uint8_t family = spec.target.addr.v6 ? AF_INET6 : AF_INET;
+  auto ours = [&](const sources::ConntrackEntry& e) {
+    if (e.original.proto != spec.proto) return false;
+    for (uint16_t port : {e.original.src.port, e.original.dst.port, e.reply.src.port, e.reply.dst.port}) {
+      if (port == spec.source_port || port == spec.target.port) return true;
+    }
+    return false;
+  };
+  for (auto& ns : session.namespaces()) {
+    auto entries = sources::dump_conntrack(ns.fd.get(), ns.label, family, ours);
+    if (!entries) return entries.take_error().context("netns " + ns.label);
+    for (const auto& e : entries.value()) out.push_back({ns.inode, e.original, e.reply, e.status_text()});
+  }
+  return {};
+}
+
 Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec& spec, const RunnerOptions& o) {
   model::ProbeWindow w;
   w.spec = spec;
@@ -113,6 +133,7 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   // Events of the last moments (the reply's way back) are already queued: read them.
   FWPATH_TRY(session.pump(std::chrono::milliseconds(0)));
   w.end = Clock::now();
+  FWPATH_TRY(list_conntrack(session, spec, w.conntrack));
   if (!result) return env_error("probe thread ended without a result for", spec.target_text);
   if (!*result) return result->take_error().context("probe " + spec.target_text);
   w.socket = to_socket_result(result->value());
