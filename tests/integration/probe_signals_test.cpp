@@ -1,0 +1,96 @@
+// fwpath probe interrupted while it traces: SIGINT/SIGTERM unwind and exit 4 with nothing
+// left; SIGKILL cannot be caught, and the kernel's table owner flag (or the next run's
+// sweep) must leave nothing either. The probe targets a silent UDP port so that it stays
+// attached for its whole timeout; the test waits for the tracer table to appear (a bounded
+// poll on an observable state, not a sleep) before it sends the signal.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/syscall.h>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "support/netns_lab.h"
+
+namespace fwpath::testlab {
+namespace {
+
+class ProbeSignals : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    FWPATH_REQUIRE_LAB();
+    auto lab = ThreeNsLab::build();
+    ASSERT_TRUE(lab.ok()) << lab.error().message();
+    lab_.emplace(std::move(lab.value()));
+  }
+
+  bool tracer_table_in(const TestNetns& ns) const {
+    auto r = ns.run({"nft", "list", "tables"});
+    return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
+  }
+
+  bool fwpath_programs_loaded() const {
+    auto r = run_command({"bpftool", "prog", "show"});
+    return r.ok() && r->out.find("fwpath_") != std::string::npos;
+  }
+
+  std::optional<ThreeNsLab> lab_;
+};
+
+TEST_P(ProbeSignals, NothingIsLeftBehind) {
+  const int sig = GetParam();
+  auto p = BackgroundProcess::start({FWPATH_BINARY, "probe", "--timeout", "30", "--from-netns", lab_->consumer.name(),
+                                     "--netns", lab_->provider.name(), "--gateway", "198.51.100.20:51840"});
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!tracer_table_in(lab_->provider) && std::chrono::steady_clock::now() < deadline) {
+    pollfd exited{p->pidfd(), POLLIN, 0};
+    ASSERT_EQ(::poll(&exited, 1, 20), 0) << "fwpath exited before it was tracing";
+  }
+  ASSERT_TRUE(tracer_table_in(lab_->provider)) << "fwpath never installed its tracer table";
+  ASSERT_EQ(::syscall(SYS_pidfd_send_signal, p->pidfd(), sig, nullptr, 0), 0);
+  auto r = p->wait(std::chrono::seconds(10));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  if (sig == SIGKILL) {
+    EXPECT_EQ(r->signal, SIGKILL);
+  } else {
+    EXPECT_EQ(r->exit_code, 4) << "interrupted exit code; " << r->describe();
+  }
+  // The owner flag makes the kernel remove the table when the socket closes; BPF programs
+  // go with the last file descriptor. Both are asynchronous: allow a moment.
+  const auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((tracer_table_in(lab_->provider) || tracer_table_in(lab_->consumer) || fwpath_programs_loaded()) &&
+         std::chrono::steady_clock::now() < settle) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(tracer_table_in(lab_->provider));
+  EXPECT_FALSE(tracer_table_in(lab_->consumer));
+  EXPECT_FALSE(fwpath_programs_loaded());
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, ProbeSignals, ::testing::Values(SIGINT, SIGTERM, SIGKILL),
+                         [](const auto& param_info) { return std::string(sigabbrev_np(param_info.param)); });
+
+TEST(ProbeIpv6, ReachesAListenerOverIpv6) {
+  FWPATH_REQUIRE_LAB();
+  auto lab = ThreeNsLab::build();
+  ASSERT_TRUE(lab.ok()) << lab.error().message();
+  auto listener = TcpListener::start(lab->provider.fd(), {model::IpAddr::parse(ThreeNsLab::kProviderV6).value(), 6443});
+  ASSERT_TRUE(listener.ok()) << listener.error().message();
+  ASSERT_TRUE(lab->provider
+                  .load_nft("table inet filter {\n chain input { type filter hook input priority 0; policy accept;\n"
+                            "  tcp dport 6443 counter accept comment \"v6 ok\"\n }\n}\n")
+                  .ok());
+  auto r =
+      run_command({FWPATH_BINARY, "probe", "--json", "--timeout", "2", "--from-netns", lab->consumer.name(), "--netns",
+                   lab->provider.name(), "--api-server", std::string("[") + ThreeNsLab::kProviderV6 + "]:6443"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 0) << r->out << r->err;
+  EXPECT_NE(r->out.find("\"outcome\": \"reached\""), std::string::npos) << r->out;
+  EXPECT_NE(r->out.find("comment \\\"v6 ok\\\""), std::string::npos) << "the v6 packet's rule: " << r->out;
+  EXPECT_TRUE(listener->wait_accepted(1, 1000));
+}
+
+}  // namespace
+}  // namespace fwpath::testlab
