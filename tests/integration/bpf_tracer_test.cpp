@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "sources/probe_socket.h"
+#include "support/lab_fixture.h"
 #include "support/netns_lab.h"
 
 namespace fwpath::sources {
@@ -19,11 +20,7 @@ namespace {
 using testlab::ThreeNsLab;
 using namespace std::chrono_literals;
 
-model::IpAddr addr(const char* text) {
-  auto a = model::IpAddr::parse(text);
-  EXPECT_TRUE(a) << text;
-  return a ? a.value() : model::IpAddr{};
-}
+using testlab::addr;
 
 struct Seen {
   model::PacketEvent event;

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "support/netns_lab.h"
+#include "support/lab_fixture.h"
 #include "util/tracefs.h"
 
 namespace fwpath::testlab {
@@ -24,15 +24,8 @@ struct ProbeRun {  // NOLINT(bugprone-exception-escape): json may throw on alloc
   double seconds = 0;
 };
 
-class ProbeCommand : public ::testing::Test {
+class ProbeCommand : public WithLab<> {
  protected:
-  void SetUp() override {
-    FWPATH_REQUIRE_LAB();
-    auto lab = ThreeNsLab::build();
-    ASSERT_TRUE(lab.ok()) << lab.error().message();
-    lab_.emplace(std::move(lab.value()));
-  }
-
   // Runs fwpath probe from the consumer, tracing all three namespaces.
   ProbeRun probe(std::vector<std::string> targets, const std::string& timeout = "2") {
     std::vector<std::string> argv{FWPATH_BINARY,
@@ -99,8 +92,6 @@ class ProbeCommand : public ::testing::Test {
         {"sh", "-c", "grep -q 'field:enum skb_drop_reason reason' /sys/kernel/tracing/events/skb/kfree_skb/format"});
     return r && r->ok();
   }
-
-  std::optional<ThreeNsLab> lab_;
 };
 
 constexpr const char* kProvider = "198.51.100.20";

@@ -11,20 +11,13 @@
 #include <csignal>
 #include <thread>
 
-#include "support/netns_lab.h"
+#include "support/lab_fixture.h"
 
 namespace fwpath::testlab {
 namespace {
 
-class ProbeSignals : public ::testing::TestWithParam<int> {
+class ProbeSignals : public WithLab<::testing::TestWithParam<int>> {
  protected:
-  void SetUp() override {
-    FWPATH_REQUIRE_LAB();
-    auto lab = ThreeNsLab::build();
-    ASSERT_TRUE(lab.ok()) << lab.error().message();
-    lab_.emplace(std::move(lab.value()));
-  }
-
   bool tracer_table_in(const TestNetns& ns) const {
     auto r = ns.run({"nft", "list", "tables"});
     return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
@@ -34,8 +27,6 @@ class ProbeSignals : public ::testing::TestWithParam<int> {
     auto r = run_command({"bpftool", "prog", "show"});
     return r.ok() && r->out.find("fwpath_") != std::string::npos;
   }
-
-  std::optional<ThreeNsLab> lab_;
 };
 
 TEST_P(ProbeSignals, NothingIsLeftBehind) {

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <thread>
 
+#include "support/lab_fixture.h"
 #include "support/netns_lab.h"
 #include "util/signals.h"
 
@@ -17,11 +18,7 @@ namespace {
 using testlab::ThreeNsLab;
 using namespace std::chrono_literals;
 
-model::IpAddr addr(const char* text) {
-  auto a = model::IpAddr::parse(text);
-  EXPECT_TRUE(a) << text;
-  return a ? a.value() : model::IpAddr{};
-}
+using testlab::addr;
 
 ProbeOptions from_consumer(const ThreeNsLab& lab, const char* dst, uint16_t port) {
   ProbeOptions opt;
