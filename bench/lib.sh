@@ -124,8 +124,8 @@ lab_nft() { in_ns "$1" nft -f -; }
 
 # What the teardown checks: nothing of this run may be left. $1: the shell's children.
 leftovers() {
-  local pid
-  ip netns list | grep -F "$LAB_PREFIX-" | sed 's/^/namespace /' || true
+  local pid ns
+  for ns in /run/netns/"$LAB_PREFIX"-*; do [[ -e $ns ]] && echo "namespace ${ns##*/}"; done
   [[ -z $1 ]] || echo "processes still running: $1"
   for pid in "${ALL_PIDS[@]}"; do
     nft list tables 2>/dev/null | grep "fwpath_${pid}_" | sed 's/^/host /' || true
@@ -158,13 +158,15 @@ trap teardown EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# "machine: kernel 6.18.0, Intel(R) Xeon(R) ..., 2 cores, 24.0 GiB"
+# "machine: kernel 6.18.0, Intel(R) Xeon(R) ..., 2 cores, 24.0 GiB, load 0.12 at start"
+# The load average is the one when the benchmark started: other work skews every figure.
 machine_line() {
   local cpu mem
   cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
   mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-  echo "machine: kernel $(uname -r), ${cpu:-unknown CPU}, $(nproc) cores, $mem"
+  echo "machine: kernel $(uname -r), ${cpu:-unknown CPU}, $(nproc) cores, $mem, load $START_LOAD at start"
 }
+read -r START_LOAD _ </proc/loadavg
 
 # stats N... -> "median min max" (median of an even count: mean of the middle two).
 stats() {
