@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "util/exit_code.h"
+#include "util/process_clock.h"
 #include "util/signals.h"
 
 namespace {
@@ -27,6 +28,7 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  fwpath::mark_process_start();
   using fwpath::ExitCode;
   if (argc < 2) {
     print_help();

@@ -120,6 +120,34 @@ TEST_F(ProbeCommand, DropByRuleNamesTheRuleAndTheKernelReason) {
   EXPECT_LT(run.seconds, 5.0) << "a seen drop must be reported without waiting for the 10 s timeout";
 }
 
+TEST_F(ProbeCommand, TimingPlacesTheDeathBetweenSendAndReport) {
+  ASSERT_TRUE(lab_->provider
+                  .load_nft("table inet filter { chain input { type filter hook input priority 0; policy accept;\n"
+                            "  udp dport 51820 drop\n}\n}\n")
+                  .ok());
+  auto run = probe({"--udp", std::string(kProvider) + ":51820", "--timing"}, "10");
+  ASSERT_EQ(run.exit_code, 1) << run.err;
+  ASSERT_EQ(run.report["targets"][0]["outcome"], "dropped") << run.report.dump(2);
+  const auto& timing = run.report["timing"];
+  ASSERT_TRUE(timing.is_object()) << run.report.dump(2);
+  ASSERT_EQ(timing["per_target"].size(), 1U);
+  const auto& t = timing["per_target"][0];
+  ASSERT_TRUE(t["death_seen_ms"].is_number()) << "the drop was seen: its time must be there";
+  const double ready = timing["start_to_trace_ready_ms"];
+  const double sent = t["sent_ms"];
+  const double death = t["death_seen_ms"];
+  const double outcome = t["outcome_ms"];
+  const double total = timing["total_ms"];
+  EXPECT_GT(ready, 0);
+  EXPECT_EQ(timing["start_to_first_probe_ms"], t["sent_ms"]);
+  EXPECT_GE(sent, ready) << "a probe is sent once the trace is in place";
+  EXPECT_GE(death, 0);
+  EXPECT_GE(outcome, death) << "the outcome is known after the death is seen";
+  EXPECT_LT(outcome, 5000) << "ended by the death, not by the 10 s timeout";
+  EXPECT_GE(total, sent + outcome);
+  EXPECT_LE(total / 1000.0, run.seconds) << "measured inside the process, so within its wall time";
+}
+
 TEST_F(ProbeCommand, DropByChainPolicy) {
   ASSERT_TRUE(lab_->provider
                   .load_nft("table inet filter { chain input { type filter hook input priority 0; policy drop;\n"

@@ -13,6 +13,7 @@
 #include "trace/snapshot_rule_book.h"
 #include "trace/trace_session.h"
 #include "util/capabilities.h"
+#include "util/process_clock.h"
 #include "util/tracefs.h"
 
 namespace fwpath::cli {
@@ -22,7 +23,7 @@ namespace {
 constexpr const char* kSynopsis =
     "[--api-server HOST:PORT] [--gateway HOST:PORT] [--kubeconfig FILE [--context NAME]]\n"
     "       [--tcp HOST:PORT]... [--udp HOST:PORT]... [--netns NAME]... [--from-netns NAME]\n"
-    "       [--timeout SEC] [--json] [--pcap FILE]";
+    "       [--timeout SEC] [--json] [--pcap FILE] [--timing]";
 
 po::options_description probe_options() {
   po::options_description d("probe options");
@@ -36,7 +37,8 @@ po::options_description probe_options() {
       "from-netns", po::value<std::string>(), "send the probes from inside this network namespace")(
       "timeout", po::value<double>()->default_value(3.0), "seconds to wait for each probe's answer (0.1..60)")(
       "json", po::bool_switch(), "print the report as JSON (schema: docs/probe.md)")(
-      "pcap", po::value<std::string>(), "write the probe packets as seen at each observation point");
+      "pcap", po::value<std::string>(), "write the probe packets as seen at each observation point")(
+      "timing", po::bool_switch(), "also report how long each step took (for benchmarks; see docs/probe.md)");
   return d;
 }
 
@@ -109,6 +111,7 @@ Result<ExitCode> probe(const Args& args) {
 
   auto session = trace::TraceSession::start(config);
   if (!session) return session.take_error();
+  const auto trace_ready = model::Clock::now();
 
   trace::RunnerOptions run;
   run.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
@@ -131,11 +134,18 @@ Result<ExitCode> probe(const Args& args) {
   report.notes.insert(report.notes.end(), session->notes().begin(), session->notes().end());
 
   if (pcap) FWPATH_TRY(pcap->write_session(in));
+  std::optional<model::ProbeTiming> timing;
+  if (vm["timing"].as<bool>())
+    timing = model::probe_timing(process_start(), trace_ready, in.probes, model::Clock::now());
   if (vm["json"].as<bool>()) {
-    std::cout << output::probe_report_json(report).dump(2) << "\n";
+    auto json = output::probe_report_json(report);
+    if (timing) json["timing"] = output::probe_timing_json(*timing);
+    std::cout << json.dump(2) << "\n";
   } else {
     std::cout << output::probe_report_text(report);
+    if (timing) std::cout << output::probe_timing_text(*timing);
   }
+  std::cout.flush();
   const bool all_passed =
       std::all_of(report.targets.begin(), report.targets.end(), [](const auto& t) { return t.passed; });
   return all_passed ? ExitCode::Ok : ExitCode::Finding;

@@ -7,6 +7,7 @@
 // in when it carries the probe's protocol and one of its ports (ports learnt from NAT
 // rewrites are added as they appear), or when it is an ICMP error quoting such a flow.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct ProbeWindow {
   Clock::time_point start;
   Clock::time_point end;                     // events received up to here belong to this probe
   std::vector<ConntrackSighting> conntrack;  // the probe's entries, listed after the window
+  // For --timing: when the probe's packet left the socket, and when the tracer first saw
+  // one of its packets die (unset when none died).
+  Clock::time_point sent;
+  std::optional<Clock::time_point> death_seen;
 };
 
 struct CorrelatorInput {

@@ -5,10 +5,15 @@
 #include <string>
 
 #include "model/path.h"
+#include "model/probe_timing.h"
 
 namespace fwpath::output {
 
 std::string probe_report_text(const model::Report& report);
 nlohmann::json probe_report_json(const model::Report& report);
+
+// fwpath probe --timing: the "timing" object of the JSON report, or lines after the text one.
+nlohmann::json probe_timing_json(const model::ProbeTiming& timing);
+std::string probe_timing_text(const model::ProbeTiming& timing);
 
 }  // namespace fwpath::output

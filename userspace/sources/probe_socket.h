@@ -38,12 +38,13 @@ struct IcmpReport {
 
 struct ProbeResult {
   ProbeOutcome outcome = ProbeOutcome::Timeout;
-  model::Flow flow;                           // the probe as sent: source as the kernel chose it
-  std::chrono::microseconds elapsed{0};       // from send to outcome
-  std::optional<IcmpReport> icmp;             // IcmpError only
-  size_t reply_bytes = 0;                     // Reply only
-  std::optional<model::Endpoint> reply_from;  // Reply only
-  int local_errno = 0;                        // LocalError only
+  model::Flow flow;                               // the probe as sent: source as the kernel chose it
+  std::chrono::microseconds elapsed{0};           // from send to outcome
+  std::chrono::steady_clock::time_point sent_at;  // just before connect()/sendto()
+  std::optional<IcmpReport> icmp;                 // IcmpError only
+  size_t reply_bytes = 0;                         // Reply only
+  std::optional<model::Endpoint> reply_from;      // Reply only
+  int local_errno = 0;                            // LocalError only
 };
 
 // The outcome in one line, without timing, so that equal outcomes print equally:

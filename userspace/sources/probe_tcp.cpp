@@ -76,6 +76,7 @@ Result<ProbeResult> probe_tcp(const ProbeOptions& opt) {
   r.flow.dst = opt.dst;
   const SockAddr dst = to_sockaddr(opt.dst);
   const auto start = Clock::now();
+  r.sent_at = start;
   if (::connect(fd->get(), dst.get(), dst.len) != 0 && errno != EINPROGRESS) {
     // Refused before a packet left: no route, unusable address, and so on.
     r.local_errno = errno;

@@ -29,6 +29,7 @@ Result<ProbeResult> probe_udp(const ProbeOptions& opt) {
   const auto payload = wireguard_like_initiation(opt.marker, std::random_device{}());
   const SockAddr dst = to_sockaddr(opt.dst);
   const auto start = Clock::now();
+  r.sent_at = start;
   const ssize_t sent = ::sendto(fd->get(), payload.data(), payload.size(), 0, dst.get(), dst.len);
   const int send_errno = errno;
   auto local = local_endpoint(fd->get());

@@ -137,6 +137,8 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   if (!result) return env_error("probe thread ended without a result for", spec.target_text);
   if (!*result) return result->take_error().context("probe " + spec.target_text);
   w.socket = to_socket_result(result->value());
+  w.sent = result->value().sent_at;
+  w.death_seen = death.died_at;
   return w;
 }
 

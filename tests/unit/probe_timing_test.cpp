@@ -1,0 +1,77 @@
+#include "model/probe_timing.h"
+
+#include <gtest/gtest.h>
+
+#include "output/probe_report.h"
+
+namespace fwpath {
+namespace {
+
+struct Timeline {
+  model::Clock::time_point start = model::Clock::now();
+  model::Clock::time_point at(double ms) const {
+    return start + std::chrono::duration_cast<model::Clock::duration>(std::chrono::duration<double, std::milli>(ms));
+  }
+};
+
+TEST(ProbeTiming, MeasuresStepsFromStartAndTargetsFromTheirSend) {
+  Timeline tl;
+  std::vector<model::ProbeWindow> windows(2);
+  windows[0].sent = tl.at(120);
+  windows[0].death_seen = tl.at(120.25);
+  windows[0].end = tl.at(145);
+  windows[1].sent = tl.at(150);
+  windows[1].end = tl.at(151.5);
+
+  auto t = model::probe_timing(tl.start, tl.at(118), windows, tl.at(160));
+  EXPECT_NEAR(t.start_to_trace_ready_ms, 118, 1e-6);
+  ASSERT_TRUE(t.start_to_first_probe_ms);
+  EXPECT_NEAR(*t.start_to_first_probe_ms, 120, 1e-6);
+  ASSERT_EQ(t.per_target.size(), 2U);
+  ASSERT_TRUE(t.per_target[0].death_seen_ms);
+  EXPECT_NEAR(*t.per_target[0].death_seen_ms, 0.25, 1e-6);
+  EXPECT_NEAR(t.per_target[0].outcome_ms, 25, 1e-6);
+  EXPECT_FALSE(t.per_target[1].death_seen_ms) << "no death seen for a probe that got its answer";
+  EXPECT_NEAR(t.per_target[1].sent_ms, 150, 1e-6);
+  EXPECT_NEAR(t.per_target[1].outcome_ms, 1.5, 1e-6);
+  EXPECT_NEAR(t.total_ms, 160, 1e-6);
+}
+
+TEST(ProbeTiming, NoProbeMeansNoFirstProbeTime) {
+  Timeline tl;
+  auto t = model::probe_timing(tl.start, tl.at(5), {}, tl.at(6));
+  EXPECT_FALSE(t.start_to_first_probe_ms);
+  EXPECT_TRUE(t.per_target.empty());
+}
+
+TEST(ProbeTimingJson, HasTheDocumentedShape) {
+  model::ProbeTiming t;
+  t.start_to_trace_ready_ms = 118.0004;
+  t.start_to_first_probe_ms = 120.5;
+  t.per_target.push_back({120.5, 0.25, 25.0});
+  t.per_target.push_back({150.0, std::nullopt, 1.5});
+  t.total_ms = 160.0;
+  auto j = output::probe_timing_json(t);
+  EXPECT_DOUBLE_EQ(j["start_to_trace_ready_ms"].get<double>(), 118.0) << "rounded to the microsecond";
+  EXPECT_DOUBLE_EQ(j["start_to_first_probe_ms"].get<double>(), 120.5);
+  ASSERT_EQ(j["per_target"].size(), 2U);
+  EXPECT_DOUBLE_EQ(j["per_target"][0]["sent_ms"].get<double>(), 120.5);
+  EXPECT_DOUBLE_EQ(j["per_target"][0]["death_seen_ms"].get<double>(), 0.25);
+  EXPECT_DOUBLE_EQ(j["per_target"][0]["outcome_ms"].get<double>(), 25.0);
+  EXPECT_TRUE(j["per_target"][1]["death_seen_ms"].is_null());
+  EXPECT_DOUBLE_EQ(j["total_ms"].get<double>(), 160.0);
+}
+
+TEST(ProbeTimingText, OneLineThenOnePerTarget) {
+  model::ProbeTiming t;
+  t.start_to_trace_ready_ms = 118;
+  t.start_to_first_probe_ms = 120.5;
+  t.per_target.push_back({120.5, 0.25, 25.0});
+  t.total_ms = 160;
+  EXPECT_EQ(output::probe_timing_text(t),
+            "timing: trace ready 118.00 ms, first probe sent 120.50 ms, report 160.00 ms after start\n"
+            "  target 1: sent at 120.50 ms, death seen 0.25 ms after send, outcome 25.00 ms after send\n");
+}
+
+}  // namespace
+}  // namespace fwpath

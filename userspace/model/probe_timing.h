@@ -1,0 +1,29 @@
+#pragma once
+// How long `fwpath probe` took to reach each step, for --timing and the benchmarks in
+// bench/: from the process start to the trace being ready and to the first probe sent,
+// per probe the time from its send to its death being seen and to its outcome, and from
+// the process start to the report. All on the steady clock, in milliseconds.
+#include <optional>
+#include <vector>
+
+#include "model/correlator.h"
+
+namespace fwpath::model {
+
+struct TargetTiming {
+  double sent_ms = 0;                   // process start -> the probe's packet handed to the kernel
+  std::optional<double> death_seen_ms;  // sent -> the tracer saw one of its packets die
+  double outcome_ms = 0;                // sent -> the probe's window closed (outcome known)
+};
+
+struct ProbeTiming {
+  double start_to_trace_ready_ms = 0;  // tables, BPF programs and sockets in place
+  std::optional<double> start_to_first_probe_ms;
+  std::vector<TargetTiming> per_target;
+  double total_ms = 0;  // process start -> the report about to be printed
+};
+
+ProbeTiming probe_timing(Clock::time_point process_start, Clock::time_point trace_ready,
+                         const std::vector<ProbeWindow>& windows, Clock::time_point report_at);
+
+}  // namespace fwpath::model

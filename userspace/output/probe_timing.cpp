@@ -1,0 +1,52 @@
+#include <cmath>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "output/probe_report.h"
+
+namespace fwpath::output {
+
+namespace {
+
+// Milliseconds to the microsecond: finer digits are clock noise.
+double rounded(double ms) {
+  return std::round(ms * 1000.0) / 1000.0;
+}
+
+std::string fixed(double ms) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(2) << ms << " ms";
+  return out.str();
+}
+
+}  // namespace
+
+nlohmann::json probe_timing_json(const model::ProbeTiming& t) {
+  nlohmann::json targets = nlohmann::json::array();
+  for (const auto& p : t.per_target) {
+    targets.push_back({{"sent_ms", rounded(p.sent_ms)},
+                       {"death_seen_ms", p.death_seen_ms ? nlohmann::json(rounded(*p.death_seen_ms)) : nullptr},
+                       {"outcome_ms", rounded(p.outcome_ms)}});
+  }
+  return {{"start_to_trace_ready_ms", rounded(t.start_to_trace_ready_ms)},
+          {"start_to_first_probe_ms",
+           t.start_to_first_probe_ms ? nlohmann::json(rounded(*t.start_to_first_probe_ms)) : nullptr},
+          {"per_target", targets},
+          {"total_ms", rounded(t.total_ms)}};
+}
+
+std::string probe_timing_text(const model::ProbeTiming& t) {
+  std::string out = "timing: trace ready " + fixed(t.start_to_trace_ready_ms);
+  if (t.start_to_first_probe_ms) out += ", first probe sent " + fixed(*t.start_to_first_probe_ms);
+  out += ", report " + fixed(t.total_ms) + " after start\n";
+  for (size_t i = 0; i < t.per_target.size(); ++i) {
+    const auto& p = t.per_target[i];
+    out += "  target " + std::to_string(i + 1) + ": sent at " + fixed(p.sent_ms);
+    if (p.death_seen_ms) out += ", death seen " + fixed(*p.death_seen_ms) + " after send";
+    out += ", outcome " + fixed(p.outcome_ms) + " after send\n";
+  }
+  return out;
+}
+
+}  // namespace fwpath::output
