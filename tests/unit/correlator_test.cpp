@@ -178,6 +178,34 @@ TEST(Correlator, RejectWithIcmpNamesTheRule) {
   EXPECT_NE(t.summary.find("ICMP 3/13 admin-prohibited from 198.51.100.20"), std::string::npos) << t.summary;
 }
 
+// The ICMP error of a reject, seen by BPF on its way back: shown as the error, in the
+// reply direction, not as the quoted request going backwards, and not as the probe
+// leaving the node.
+TEST(Correlator, IcmpErrorOnTheWireIsShownAsTheErrorGoingBack) {
+  Stream s;
+  FakeRules rules;
+  s.probe(L4::Tcp, "198.51.100.20", 6443, 41000, SocketOutcome::IcmpError);
+  PacketEvent e;
+  e.kind = PacketEventKind::Receive;
+  e.netns = 1;
+  e.ifname = "eth0";
+  e.packet = ipv4("198.51.100.20", "192.0.2.10", 1);
+  e.packet.insert(e.packet.end(), {3, 13, 0, 0, 0, 0, 0, 0});  // dest unreachable, admin-prohibited
+  auto quoted = ipv4("192.0.2.10", "198.51.100.20", 6);
+  e.packet.insert(e.packet.end(), quoted.begin(), quoted.end());
+  auto p = ports(41000, 6443);
+  e.packet.insert(e.packet.end(), p.begin(), p.end());
+  e.received = s.next();
+  s.in.packets.push_back(e);
+
+  auto report = correlate(s.in, rules);
+  const auto& t = report.targets.at(0);
+  ASSERT_EQ(t.wire.size(), 1U);
+  EXPECT_EQ(t.wire[0].direction, Direction::Reply);
+  EXPECT_EQ(t.wire[0].flow, "icmp 3/13 from 198.51.100.20 about tcp 192.0.2.10:41000 -> 198.51.100.20:6443");
+  EXPECT_FALSE(t.left_node);
+}
+
 // S10: masquerade in postrouting only shows on the wire, after the last nft hook.
 TEST(Correlator, MasqueradeSeenOnTheWire) {
   Stream s;

@@ -1,4 +1,4 @@
-// fwpath probe: options -> probe specs -> trace session -> probes -> correlation -> report.
+// fwpath probe: options -> probe specs -> probe job (trace session, probes, correlation) -> report.
 #include <fstream>
 #include <iostream>
 
@@ -6,12 +6,9 @@
 #include "cli/options.h"
 #include "cli/targets.h"
 #include "config/kubeconfig.h"
-#include "model/correlator.h"
 #include "output/pcap_writer.h"
 #include "output/probe_report.h"
-#include "trace/probe_runner.h"
-#include "trace/snapshot_rule_book.h"
-#include "trace/trace_session.h"
+#include "trace/probe_job.h"
 #include "util/capabilities.h"
 #include "util/process_clock.h"
 #include "util/tracefs.h"
@@ -88,10 +85,11 @@ Result<ExitCode> probe(const Args& args) {
   auto specs = build_probe_specs(requests.value());
   if (!specs) return specs.take_error();
 
-  trace::SessionConfig config;
-  config.probes = specs.value();
-  if (vm.count("from-netns") > 0) config.origin_netns = vm["from-netns"].as<std::string>();
-  if (vm.count("netns") > 0) config.extra_netns = vm["netns"].as<std::vector<std::string>>();
+  trace::ProbeJob job;
+  job.session.probes = specs.value();
+  if (vm.count("from-netns") > 0) job.session.origin_netns = vm["from-netns"].as<std::string>();
+  if (vm.count("netns") > 0) job.session.extra_netns = vm["netns"].as<std::vector<std::string>>();
+  job.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
 
   // An unwritable capture file is bad input: find out before anything is created.
   std::optional<output::PcapWriter> pcap;
@@ -99,56 +97,43 @@ Result<ExitCode> probe(const Args& args) {
     auto w = output::PcapWriter::open(vm["pcap"].as<std::string>());
     if (!w) return w.take_error();
     pcap.emplace(std::move(w.value()));
+    job.on_events = [&pcap](const model::CorrelatorInput& in) { return pcap->write_session(in); };
   }
 
   std::vector<Cap> caps{Cap::NetAdmin};
-  if (!config.origin_netns.empty() || !config.extra_netns.empty()) caps.push_back(Cap::SysAdmin);
+  if (!job.session.origin_netns.empty() || !job.session.extra_netns.empty()) caps.push_back(Cap::SysAdmin);
   FWPATH_TRY(require_caps(caps, "tracing"));
 
   // Before any thread starts: tracepoints need tracefs (see util/tracefs.h).
   std::vector<std::string> env_notes;
   if (auto t = ensure_tracefs(); !t) env_notes.push_back("tracefs unavailable (" + t.error().message() + ")");
 
-  auto session = trace::TraceSession::start(config);
-  if (!session) return session.take_error();
-  const auto trace_ready = model::Clock::now();
-
-  trace::RunnerOptions run;
-  run.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-  run.origin_netns_fd = session->origin().fd.get();
-  auto windows = trace::run_probes(session.value(), config.probes, run);
-  if (!windows) return windows.take_error();
-
-  model::CorrelatorInput in;
-  in.probes = std::move(windows.value());
-  in.traces = session->traces();
-  in.packets = session->packets();
-  in.origin_netns = session->origin().inode;
-  in.netns_name = [&](uint32_t inode) { return session->netns_label(inode); };
-  in.lost_trace_events = session->lost_trace_events();
-  in.lost_bpf_events = session->lost_bpf_events();
-  trace::SnapshotRuleBook rules;
-  for (auto& ns : session->namespaces()) rules.add(ns.inode, &*ns.snapshot);
-  auto report = model::correlate(in, rules);
-  report.notes = env_notes;
-  report.notes.insert(report.notes.end(), session->notes().begin(), session->notes().end());
-
-  if (pcap) FWPATH_TRY(pcap->write_session(in));
+  // --timing: when tracing was ready, and each probe's window (sent, death seen, outcome).
+  model::Clock::time_point trace_ready{};
   std::optional<model::ProbeTiming> timing;
-  if (vm["timing"].as<bool>())
-    timing = model::probe_timing(process_start(), trace_ready, in.probes, model::Clock::now());
+  const bool want_timing = vm["timing"].as<bool>();
+  if (want_timing) job.on_trace_ready = [&trace_ready](model::Clock::time_point t) { trace_ready = t; };
+  auto write_events = job.on_events;
+  job.on_events = [&](const model::CorrelatorInput& in) -> Status {
+    if (write_events) FWPATH_TRY(write_events(in));
+    if (want_timing) timing = model::probe_timing(process_start(), trace_ready, in.probes, model::Clock::now());
+    return {};
+  };
+
+  auto report = trace::run_probe_job(job);
+  if (!report) return report.take_error();
+  report->notes.insert(report->notes.begin(), env_notes.begin(), env_notes.end());
+
   if (vm["json"].as<bool>()) {
-    auto json = output::probe_report_json(report);
+    auto json = output::probe_report_json(report.value());
     if (timing) json["timing"] = output::probe_timing_json(*timing);
     std::cout << json.dump(2) << "\n";
   } else {
-    std::cout << output::probe_report_text(report);
+    std::cout << output::probe_report_text(report.value());
     if (timing) std::cout << output::probe_timing_text(*timing);
   }
   std::cout.flush();
-  const bool all_passed =
-      std::all_of(report.targets.begin(), report.targets.end(), [](const auto& t) { return t.passed; });
-  return all_passed ? ExitCode::Ok : ExitCode::Finding;
+  return trace::all_passed(report.value()) ? ExitCode::Ok : ExitCode::Finding;
 }
 
 }  // namespace fwpath::cli

@@ -30,6 +30,12 @@ std::optional<ParsedPacket> bpf_packet(const PacketEvent& e) {
   return parse_ip_packet(e.packet.data(), e.packet.size());
 }
 
+// "icmp 3/13 from 198.51.100.20 about tcp 192.0.2.10:47459 -> 198.51.100.20:6443"
+std::string icmp_error_text(const ParsedPacket& p) {
+  return "icmp " + std::to_string(p.icmp_type) + "/" + std::to_string(p.icmp_code) + " from " + p.outer_src.str() +
+         " about " + p.flow.str();
+}
+
 bool in_window(Clock::time_point t, const ProbeWindow& w) {
   return t >= w.start && t <= w.end;
 }
@@ -264,6 +270,13 @@ class ProbeCorrelator {
       const Direction dir = keys_.direction(pkt->flow).value_or(Direction::Request);
       if (e.kind == PacketEventKind::Drop) {
         if (!r.drop) r.drop = drop_info(e, dir, r);
+        continue;
+      }
+      if (pkt->icmp_error) {
+        // An ICMP error about the probe travels back to its sender. Shown as the flow it
+        // quotes it would read like the request going backwards; it is neither the probe
+        // leaving the node nor a candidate for source NAT.
+        r.wire.push_back(WireSighting{Direction::Reply, ns_name(e.netns), e.kind, e.ifname, icmp_error_text(*pkt)});
         continue;
       }
       r.wire.push_back(WireSighting{dir, ns_name(e.netns), e.kind, e.ifname, pkt->flow.str()});
