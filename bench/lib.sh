@@ -99,6 +99,7 @@ stop_pid() {
 
 lab_up() {
   local ns
+  wait_for_quiet
   for ns in "$NS_C" "$NS_R" "$NS_P"; do
     ip netns add "$ns"
     in_ns "$ns" ip link set lo up
@@ -158,15 +159,39 @@ trap teardown EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# "machine: kernel 6.18.0, Intel(R) Xeon(R) ..., 2 cores, 24.0 GiB, load 0.12 at start"
-# The load average is the one when the benchmark started: other work skews every figure.
+# Percent of all CPU time that was busy during the last second (from /proc/stat).
+cpu_busy_percent() {
+  local a b
+  a=$(head -1 /proc/stat)
+  sleep 1
+  b=$(head -1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x); split(b, y)
+    for (i = 2; i <= n; i++) { d = y[i] - x[i]; total += d; if (i == 5 || i == 6) idle += d }
+    printf "%.0f", total ? 100 * (total - idle) / total : 0 }'
+}
+
+# Other work on the machine skews every figure: wait (up to QUIET_WAIT seconds, default
+# 600) until the CPUs were less than 10% busy for 3 seconds in a row. Leaves the last
+# reading in BUSY_AT_START, for the machine line.
+wait_for_quiet() {
+  local limit=${QUIET_WAIT:-600} quiet=0 waited=0
+  while ((quiet < 3 && waited < limit)); do
+    BUSY_AT_START=$(cpu_busy_percent)
+    waited=$((waited + 1))
+    if ((BUSY_AT_START < 10)); then quiet=$((quiet + 1)); else quiet=0; fi
+  done
+  ((quiet >= 3)) || log "warning: the machine stayed busy (${BUSY_AT_START}% CPU); figures are skewed"
+}
+BUSY_AT_START="?"
+
+# "machine: kernel 6.18.0, Intel(R) Xeon(R) ..., 2 cores, 24.0 GiB, CPU 2% busy at start"
 machine_line() {
   local cpu mem
   cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
   mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-  echo "machine: kernel $(uname -r), ${cpu:-unknown CPU}, $(nproc) cores, $mem, load $START_LOAD at start"
+  echo "machine: kernel $(uname -r), ${cpu:-unknown CPU}, $(nproc) cores, $mem, CPU ${BUSY_AT_START}% busy at start"
 }
-read -r START_LOAD _ </proc/loadavg
 
 # stats N... -> "median min max" (median of an even count: mean of the middle two).
 stats() {
