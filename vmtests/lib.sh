@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by vmtests/fetch, build-initramfs and run: where things are, how the kernel list
 # reads, and the private apt configuration. Sourced, never run.
 
