@@ -162,6 +162,28 @@ fi
 OWNER=$(feature nft_table_owner)
 REASON=$(feature kfree_skb_reason)
 
+# kernel-check's answers against evidence it does not use itself (the kill9 and wireguard
+# tests below check the owner flag and the drop reason by their effects).
+evidence() {
+  local bad="" want
+  [ -n "$verdict" ] || { result kernel-check-evidence skip "kernel-check gave no answer"; return; }
+  want=false
+  $BB ls /sys/kernel/btf 2>/dev/null | $BB grep -qv '^vmlinux$' && want=true
+  [ "$(feature btf_modules)" = $want ] || bad="$bad btf_modules=$(feature btf_modules) but module BTF files present=$want;"
+  want=false
+  $BB grep -q 'reason' /sys/kernel/tracing/events/skb/kfree_skb/format 2>/dev/null && want=true
+  [ "$REASON" = $want ] || bad="$bad kfree_skb_reason=$REASON but the tracepoint format has a reason=$want;"
+  want=false
+  { [ -d /sys/bus/event_source/devices/kprobe ] || [ -f /sys/kernel/tracing/kprobe_events ]; } && want=true
+  [ "$(feature kprobe)" = $want ] || bad="$bad kprobe=$(feature kprobe) but kprobe PMU or kprobe_events present=$want;"
+  if [ -z "$bad" ]; then
+    result kernel-check-evidence pass "btf_modules, kfree_skb_reason and kprobe agree with /sys/kernel/btf, the kfree_skb format and the kprobe PMU"
+  else
+    result kernel-check-evidence fail "$bad"
+  fi
+}
+evidence
+
 # --- demo -------------------------------------------------------------------------------
 run_step /tmp/demo.json $FWPATH demo --json
 rc=$?
