@@ -34,7 +34,12 @@ $BB mkdir -p /run/netns /sys/fs/bpf
 $BB mount -t bpf bpf /sys/fs/bpf
 $BB mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 $BB mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# devtmpfs has no /dev/fd, /dev/stdin...: udev makes them on real systems (wg reads keys from
+# /dev/stdin)
 [ -e /dev/fd ] || $BB ln -s /proc/self/fd /dev/fd
+[ -e /dev/stdin ] || $BB ln -s /proc/self/fd/0 /dev/stdin
+[ -e /dev/stdout ] || $BB ln -s /proc/self/fd/1 /dev/stdout
+[ -e /dev/stderr ] || $BB ln -s /proc/self/fd/2 /dev/stderr
 $IP link set lo up
 
 KVER=$($BB uname -r)
