@@ -146,6 +146,16 @@ TEST_F(ProbeCommand, TimingPlacesTheDeathBetweenSendAndReport) {
   EXPECT_LT(outcome, 5000) << "ended by the death, not by the 10 s timeout";
   EXPECT_GE(total, sent + outcome);
   EXPECT_LE(total / 1000.0, run.seconds) << "measured inside the process, so within its wall time";
+  // The dropped datagram was traced (at least the rule that dropped it) and its death seen
+  // by BPF: both counted, and the trace events arrived between trace ready and the report.
+  const auto& events = timing["events"];
+  ASSERT_TRUE(events.is_object()) << timing.dump(2);
+  EXPECT_GE(events["trace_decoded"].get<uint64_t>(), 1U);
+  EXPECT_GE(events["bpf_decoded"].get<uint64_t>(), 1U);
+  ASSERT_TRUE(events["first_trace_ms"].is_number()) << timing.dump(2);
+  EXPECT_GE(events["first_trace_ms"].get<double>(), ready) << "no trace event before the tables are in place";
+  EXPECT_GE(events["last_trace_ms"].get<double>(), events["first_trace_ms"].get<double>());
+  EXPECT_LE(events["last_trace_ms"].get<double>(), total);
 }
 
 TEST_F(ProbeCommand, DropByChainPolicy) {

@@ -70,7 +70,47 @@ TEST(ProbeTimingText, OneLineThenOnePerTarget) {
   t.total_ms = 160;
   EXPECT_EQ(output::probe_timing_text(t),
             "timing: trace ready 118.00 ms, first probe sent 120.50 ms, report 160.00 ms after start\n"
-            "  target 1: sent at 120.50 ms, death seen 0.25 ms after send, outcome 25.00 ms after send\n");
+            "  target 1: sent at 120.50 ms, death seen 0.25 ms after send, outcome 25.00 ms after send\n"
+            "  events decoded: 0 nft trace, 0 bpf\n");
+}
+
+TEST(EventCounts, CountsEachSourceAndSpansTheTraceEvents) {
+  Timeline tl;
+  std::vector<model::NftTraceEvent> traces(3);
+  traces[0].received = tl.at(130);
+  traces[1].received = tl.at(100.5);  // another namespace's socket, read later
+  traces[2].received = tl.at(150);
+  std::vector<model::PacketEvent> packets(2);
+  auto c = model::event_counts(tl.start, traces, packets);
+  EXPECT_EQ(c.trace_events, 3U);
+  EXPECT_EQ(c.bpf_events, 2U);
+  ASSERT_TRUE(c.first_trace_event_ms);
+  ASSERT_TRUE(c.last_trace_event_ms);
+  EXPECT_NEAR(*c.first_trace_event_ms, 100.5, 1e-6);
+  EXPECT_NEAR(*c.last_trace_event_ms, 150, 1e-6);
+}
+
+TEST(EventCounts, NoTraceEventMeansNoSpan) {
+  Timeline tl;
+  auto c = model::event_counts(tl.start, {}, std::vector<model::PacketEvent>(1));
+  EXPECT_EQ(c.trace_events, 0U);
+  EXPECT_EQ(c.bpf_events, 1U);
+  EXPECT_FALSE(c.first_trace_event_ms);
+  EXPECT_FALSE(c.last_trace_event_ms);
+}
+
+TEST(ProbeTimingJson, HasTheEventCounts) {
+  model::ProbeTiming t;
+  t.events.trace_events = 120000;
+  t.events.bpf_events = 7;
+  t.events.first_trace_event_ms = 200.0004;
+  t.events.last_trace_event_ms = 1400.25;
+  auto j = output::probe_timing_json(t);
+  EXPECT_EQ(j["events"]["trace_decoded"].get<uint64_t>(), 120000U);
+  EXPECT_EQ(j["events"]["bpf_decoded"].get<uint64_t>(), 7U);
+  EXPECT_DOUBLE_EQ(j["events"]["first_trace_ms"].get<double>(), 200.0);
+  EXPECT_DOUBLE_EQ(j["events"]["last_trace_ms"].get<double>(), 1400.25);
+  EXPECT_TRUE(output::probe_timing_json(model::ProbeTiming{})["events"]["first_trace_ms"].is_null());
 }
 
 }  // namespace

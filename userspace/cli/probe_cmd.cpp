@@ -116,7 +116,10 @@ Result<ExitCode> probe(const Args& args) {
   auto write_events = job.on_events;
   job.on_events = [&](const model::CorrelatorInput& in) -> Status {
     if (write_events) FWPATH_TRY(write_events(in));
-    if (want_timing) timing = model::probe_timing(process_start(), trace_ready, in.probes, model::Clock::now());
+    if (want_timing) {
+      timing = model::probe_timing(process_start(), trace_ready, in.probes, model::Clock::now());
+      timing->events = model::event_counts(process_start(), in.traces, in.packets);
+    }
     return {};
   };
 

@@ -29,11 +29,19 @@ nlohmann::json probe_timing_json(const model::ProbeTiming& t) {
                        {"death_seen_ms", p.death_seen_ms ? nlohmann::json(rounded(*p.death_seen_ms)) : nullptr},
                        {"outcome_ms", rounded(p.outcome_ms)}});
   }
+  const auto optional_ms = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(rounded(*v)) : nlohmann::json(nullptr);
+  };
+  const nlohmann::json events = {{"trace_decoded", t.events.trace_events},
+                                 {"bpf_decoded", t.events.bpf_events},
+                                 {"first_trace_ms", optional_ms(t.events.first_trace_event_ms)},
+                                 {"last_trace_ms", optional_ms(t.events.last_trace_event_ms)}};
   return {{"start_to_trace_ready_ms", rounded(t.start_to_trace_ready_ms)},
           {"start_to_first_probe_ms",
            t.start_to_first_probe_ms ? nlohmann::json(rounded(*t.start_to_first_probe_ms)) : nullptr},
           {"per_target", targets},
-          {"total_ms", rounded(t.total_ms)}};
+          {"total_ms", rounded(t.total_ms)},
+          {"events", events}};
 }
 
 std::string probe_timing_text(const model::ProbeTiming& t) {
@@ -46,6 +54,8 @@ std::string probe_timing_text(const model::ProbeTiming& t) {
     if (p.death_seen_ms) out += ", death seen " + fixed(*p.death_seen_ms) + " after send";
     out += ", outcome " + fixed(p.outcome_ms) + " after send\n";
   }
+  out += "  events decoded: " + std::to_string(t.events.trace_events) + " nft trace, " +
+         std::to_string(t.events.bpf_events) + " bpf\n";
   return out;
 }
 
