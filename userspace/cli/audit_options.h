@@ -19,6 +19,7 @@ struct AuditOptions {
   bool json = false;
 };
 
+// The option table (audit_usage.cpp).
 po::options_description audit_options_description();
 inline constexpr const char* kAuditSynopsis =
     "--ruleset FILE [--format nft|iptables-save|iptables-legacy-save] --role consumer|provider "
