@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -41,47 +42,79 @@ std::string read_memfd(int fd) {
   return text;
 }
 
-// Runs the fwpath binary with its stdout and stderr in memory files; the pid is kept so
-// the test can look for what that process might have left. Killed (by its pid) after 90 s.
+// The fwpath binary running with its stdout and stderr in memory files; the pid is kept
+// so the test can look for what that process might have left.
+class FwpathProcess {
+ public:
+  explicit FwpathProcess(std::vector<std::string> args) {
+    args.insert(args.begin(), FWPATH_BINARY);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    out_.reset(::memfd_create("audit-out", MFD_CLOEXEC));
+    err_.reset(::memfd_create("audit-err", MFD_CLOEXEC));
+    if (!out_.valid() || !err_.valid()) {
+      ADD_FAILURE() << "memfd_create: " << std::strerror(errno);
+      return;
+    }
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      ADD_FAILURE() << "fork: " << std::strerror(errno);
+      return;
+    }
+    if (pid == 0) {
+      if (::dup2(out_.get(), STDOUT_FILENO) < 0 || ::dup2(err_.get(), STDERR_FILENO) < 0) ::_exit(127);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    pid_ = pid;
+    pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  }
+  FwpathProcess(const FwpathProcess&) = delete;
+  FwpathProcess& operator=(const FwpathProcess&) = delete;
+  ~FwpathProcess() {
+    if (waited_ || pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);  // a failed test: our own child, by its pid
+    (void)finish();
+  }
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  void signal(int sig) const { (void)::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0); }
+
+  // Waits (up to 90 s, then kills it) and collects what it printed.
+  AuditRun finish() {
+    AuditRun run;
+    run.pid = pid_;
+    if (pid_ <= 0 || waited_) return run;
+    pollfd p{pidfd_.get(), POLLIN, 0};
+    int n = 0;
+    while ((n = ::poll(&p, 1, 90000)) < 0 && errno == EINTR) {
+    }
+    if (n == 0) {
+      ADD_FAILURE() << "fwpath did not exit within 90 s; killed";
+      ::kill(pid_, SIGKILL);
+    }
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    waited_ = true;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.out = read_memfd(out_.get());
+    run.err = read_memfd(err_.get());
+    return run;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool waited_ = false;
+  UniqueFd pidfd_;
+  UniqueFd out_;
+  UniqueFd err_;
+};
+
 AuditRun run_fwpath(std::vector<std::string> args) {
-  AuditRun run;
-  args.insert(args.begin(), FWPATH_BINARY);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const UniqueFd out(::memfd_create("audit-out", MFD_CLOEXEC));
-  const UniqueFd err(::memfd_create("audit-err", MFD_CLOEXEC));
-  if (!out.valid() || !err.valid()) {
-    ADD_FAILURE() << "memfd_create: " << std::strerror(errno);
-    return run;
-  }
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ADD_FAILURE() << "fork: " << std::strerror(errno);
-    return run;
-  }
-  if (pid == 0) {
-    if (::dup2(out.get(), STDOUT_FILENO) < 0 || ::dup2(err.get(), STDERR_FILENO) < 0) ::_exit(127);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  run.pid = pid;
-  const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  pollfd p{pidfd.get(), POLLIN, 0};
-  int n = 0;
-  while ((n = ::poll(&p, 1, 90000)) < 0 && errno == EINTR) {
-  }
-  if (n == 0) {
-    ADD_FAILURE() << "fwpath audit did not exit within 90 s; killed";
-    ::kill(pid, SIGKILL);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = read_memfd(out.get());
-  run.err = read_memfd(err.get());
-  return run;
+  FwpathProcess p(std::move(args));
+  return p.finish();
 }
 
 std::vector<std::string> lab_netns_of(pid_t pid) {
@@ -256,6 +289,39 @@ TEST_F(Audit, BadInputExitsTwoBeforeAnythingIsBuilt) {
   const auto missing = audit({"--ruleset", "/nonexistent/r.nft", "--role", "provider", "--require", "tcp:1"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("/nonexistent/r.nft"), std::string::npos) << missing.err;
+}
+
+// SIGTERM as soon as the audit's first lab namespace appears (an inotify event, not a
+// timer): whichever step it interrupts, the audit exits 4 and leaves nothing.
+TEST_F(Audit, SigtermWhileBuildingOrProbingExitsFourAndLeavesNothing) {
+  const UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  ASSERT_TRUE(watch.valid()) << std::strerror(errno);
+  std::filesystem::create_directories("/run/netns");
+  ASSERT_GE(::inotify_add_watch(watch.get(), "/run/netns", IN_CREATE), 0) << std::strerror(errno);
+  FwpathProcess p({"audit", "--ruleset", example("provider-open.nft"), "--role", "provider", "--require", "tcp:6443",
+                   "--require", "udp:51840"});
+  ASSERT_GT(p.pid(), 0);
+  bool seen = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!seen && std::chrono::steady_clock::now() < deadline) {
+    pollfd fds{watch.get(), POLLIN, 0};
+    if (::poll(&fds, 1, 1000) <= 0) continue;
+    alignas(inotify_event) char buf[4096];
+    const ssize_t n = ::read(watch.get(), buf, sizeof(buf));
+    for (ssize_t at = 0; n > 0 && at < n;) {
+      const auto* ev = reinterpret_cast<const inotify_event*>(buf + at);  // NOLINT: the kernel's record layout
+      const auto parsed = lab::parse_lab_netns_name(ev->len > 0 ? ev->name : "");
+      if (parsed && parsed->run.pid == p.pid()) seen = true;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+    }
+  }
+  ASSERT_TRUE(seen) << "no lab namespace of pid " << p.pid() << " appeared";
+  p.signal(SIGTERM);
+  const AuditRun run = p.finish();
+  EXPECT_EQ(run.exit_code, 4) << run.out << run.err;
+  EXPECT_TRUE(lab_netns_of(run.pid).empty()) << "lab namespaces left by pid " << run.pid;
+  EXPECT_EQ(host_tables_of(run.pid), "");
+  EXPECT_EQ(host_ruleset(), host_before_);
 }
 
 }  // namespace

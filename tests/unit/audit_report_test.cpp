@@ -146,6 +146,15 @@ TEST(AuditVerdict, KernelDropWithoutNftVerdictStillNamesTheHook) {
   EXPECT_EQ(r.drop_reason, "NETFILTER_DROP");
 }
 
+TEST(AuditVerdict, LegacyRulesetSaysWhyNoRuleIsNamed) {
+  auto rep = tcp_report(model::SocketOutcome::Reset);
+  const auto legacy = judge(planned(model::L4::Tcp, 6443), rep, 0, false);
+  EXPECT_FALSE(legacy.allowed);
+  EXPECT_NE(legacy.summary.find("iptables-legacy"), std::string::npos) << legacy.summary;
+  const auto nft = judge(planned(model::L4::Tcp, 6443), rep, 0, true);
+  EXPECT_EQ(nft.summary, "the model's summary");
+}
+
 AuditReport sample() {
   AuditReport rep;
   rep.ruleset = "rulesets/audit/<node>.nft";

@@ -28,7 +28,11 @@ std::string audit_text(const AuditReport& report) {
      << report.blocked() << " of " << report.results.size() << " required paths blocked: ruleset " << report.ruleset
      << " (" << report.format << ") on a " << to_string(report.setup.role) << " node, " << report.setup.iface << " "
      << report.setup.node_ip << ", peer " << report.setup.peer_ip << "\n\n";
-  os << output::probe_report_text(report.probes);
+  // The traced paths, without the probe report's own one-line-per-target head: the lines
+  // above already say it in the audit's terms.
+  const std::string details = output::probe_report_text(report.probes);
+  const auto body = details.find("\n\n");
+  os << (body == std::string::npos ? details : details.substr(body + 2));
   return os.str();
 }
 

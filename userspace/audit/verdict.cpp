@@ -32,7 +32,7 @@ std::optional<BlockingRule> blocking_rule(const model::ProbeReport& r) {
 
 }  // namespace
 
-RequirementResult judge(const PlannedProbe& probe, const model::ProbeReport& report, size_t served) {
+RequirementResult judge(const PlannedProbe& probe, const model::ProbeReport& report, size_t served, bool rules_traced) {
   RequirementResult out;
   out.probe = probe;
   out.outcome = report.outcome;
@@ -52,6 +52,9 @@ RequirementResult judge(const PlannedProbe& probe, const model::ProbeReport& rep
   if (!tcp && report.passed) {
     // The probe's own verdict for UDP is "left the first namespace": not enough here.
     out.summary = "never reached the listener on " + probe.to_host + " " + probe.target + "; " + report.summary;
+  }
+  if (!rules_traced && !out.blocking) {
+    out.summary += " [the ruleset is in x_tables (iptables-legacy), which the nft trace cannot see: no rule named]";
   }
   return out;
 }

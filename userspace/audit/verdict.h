@@ -38,7 +38,9 @@ struct RequirementResult {
 // `served`: what the listener at the far end counted. TCP is allowed when the handshake
 // completed (connect() succeeded; only the lab's listener answers on that address), UDP
 // when the listener received the datagram: a UDP service need not answer, so the socket
-// alone cannot tell.
-RequirementResult judge(const PlannedProbe& probe, const model::ProbeReport& report, size_t served);
+// alone cannot tell. `rules_traced` is false when the ruleset lives where the nft trace
+// cannot see it (iptables-legacy): a blocked path's summary then says why no rule is named.
+RequirementResult judge(const PlannedProbe& probe, const model::ProbeReport& report, size_t served,
+                        bool rules_traced = true);
 
 }  // namespace fwpath::audit

@@ -64,7 +64,8 @@ Error as_environment(Error e) {
 
 Result<std::vector<model::ProbeSpec>> probe_specs(const audit::AuditPlan& plan) {
   std::vector<TargetRequest> requests;
-  for (const auto& p : plan.probes) requests.push_back({p.requirement.str(), p.requirement.proto, p.target});
+  for (const auto& p : plan.probes)
+    requests.push_back({model::to_string(p.requirement.proto), p.requirement.proto, p.target});
   return build_probe_specs(requests);
 }
 
@@ -125,13 +126,15 @@ Result<ExitCode> audit(const Args& args) {
   if (!report) return report.take_error();
   report->notes.insert(report->notes.begin(), env_notes.begin(), env_notes.end());
 
+  // x_tables rules are invisible to the nft trace: a blocked path can name no rule.
+  const bool rules_traced = opts->format != lab::RulesetFormat::IptablesLegacySave;
   audit::AuditReport out{opts->ruleset, lab::to_string(opts->format), opts->setup, {}, std::move(report.value())};
   for (size_t i = 0; i < plan->probes.size(); ++i) {
     const auto& p = plan->probes[i];
     const auto t = std::find_if(out.probes.targets.begin(), out.probes.targets.end(),
                                 [&](const model::ProbeReport& r) { return r.spec.id == probe_ids[i]; });
     if (t == out.probes.targets.end()) return env_error("the tracer did not report the probe of", p.requirement.str());
-    out.results.push_back(audit::judge(p, *t, lab->listeners().at(p.listener).served()));
+    out.results.push_back(audit::judge(p, *t, lab->listeners().at(p.listener).served(), rules_traced));
   }
   if (auto down = lab->teardown(); !down) return down.error().context("remove the audit lab");
 
