@@ -38,7 +38,7 @@ std::string read_memfd(int fd) {
   std::string text;
   char buf[4096];
   ::lseek(fd, 0, SEEK_SET);
-  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) text.append(buf, static_cast<size_t>(n));
+  for (ssize_t n = 0; (n = ::read(fd, buf, sizeof(buf))) > 0;) text.append(buf, static_cast<size_t>(n));
   return text;
 }
 
@@ -49,6 +49,7 @@ class FwpathProcess {
   explicit FwpathProcess(std::vector<std::string> args) {
     args.insert(args.begin(), FWPATH_BINARY);
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     out_.reset(::memfd_create("audit-out", MFD_CLOEXEC));

@@ -64,8 +64,7 @@ Error as_environment(Error e) {
 
 Result<std::vector<model::ProbeSpec>> probe_specs(const audit::AuditPlan& plan) {
   std::vector<TargetRequest> requests;
-  for (const auto& p : plan.probes)
-    requests.push_back({model::to_string(p.requirement.proto), p.requirement.proto, p.target});
+  for (const auto& p : plan.probes) requests.push_back({"required", p.requirement.proto, p.target});
   return build_probe_specs(requests);
 }
 
