@@ -263,6 +263,31 @@ TEST_F(Audit, IptablesSaveRulesetRejectingTheApiServer) {
   EXPECT_EQ(result_of(j, "udp:51840").at("result"), "allowed");
 }
 
+TEST_F(Audit, IptablesLegacySaveRulesetIsJudgedByItsPacketsAndLeavesHostXtablesAlone) {
+  FWPATH_SKIP_UNLESS(have_tool("iptables-legacy-restore"), "iptables-legacy-restore (package iptables)");
+  FWPATH_SKIP_UNLESS(have_tool("iptables-legacy-save"), "iptables-legacy-save (package iptables)");
+  const auto host_xtables = [] {
+    auto r = run_command({"iptables-legacy-save"});
+    if (!r || !r->ok()) return std::string("<iptables-legacy-save failed>");
+    std::string kept;  // without the "# Generated/Completed on <time>" comments
+    std::istringstream in(r->out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind('#', 0) != 0) kept += line + "\n";
+    }
+    return kept;
+  };
+  const std::string before = host_xtables();
+  const auto run = audit({"--ruleset", example("provider-iptables.rules"), "--format", "iptables-legacy-save", "--role",
+                          "provider", "--require", "tcp:6443", "--require", "udp:51840", "--json"});
+  ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
+  const auto j = parsed(run);
+  const auto tcp = result_of(j, "tcp:6443");
+  EXPECT_EQ(tcp.at("result"), "blocked") << tcp.dump(2);
+  EXPECT_NE(tcp.at("summary").get<std::string>().find("iptables-legacy"), std::string::npos) << tcp.dump(2);
+  EXPECT_EQ(result_of(j, "udp:51840").at("result"), "allowed");
+  EXPECT_EQ(host_xtables(), before) << "the host's x_tables changed";
+}
+
 TEST_F(Audit, SyntaxErrorOnLineFourExitsTwoNamingTheLine) {
   const auto run = audit({"--ruleset", example("broken-syntax.nft"), "--role", "provider", "--require", "tcp:6443"});
   EXPECT_EQ(run.exit_code, 2) << run.out << run.err;

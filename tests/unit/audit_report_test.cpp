@@ -155,6 +155,18 @@ TEST(AuditVerdict, LegacyRulesetSaysWhyNoRuleIsNamed) {
   EXPECT_EQ(nft.summary, "the model's summary");
 }
 
+TEST(AuditVerdict, DropOutsideTheLabNamespacesIsNotBlamed) {
+  model::ProbeReport rep;
+  rep.spec.proto = model::L4::Udp;
+  rep.drop = model::DropInfo{};
+  rep.drop->netns = "netns:4026532632";  // another run's namespace, same ports
+  rep.drop->hook = model::Hook::Input;
+  rep.drop->reason = "NETFILTER_DROP";
+  auto r = judge(planned(model::L4::Udp, 51840), rep, 0);
+  EXPECT_FALSE(r.blocking.has_value());
+  EXPECT_EQ(r.drop_reason, "");
+}
+
 AuditReport sample() {
   AuditReport rep;
   rep.ruleset = "rulesets/audit/<node>.nft";

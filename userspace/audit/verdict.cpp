@@ -10,6 +10,12 @@ bool stops(const model::Hop& h) {
   return h.verdict == "drop" || h.verdict == "reject" || h.verdict == "policy drop";
 }
 
+// A drop the BPF tracer saw in a namespace that is not the lab's (it watches the whole
+// machine, and concurrent runs may use the same ports) says nothing about this ruleset.
+bool in_lab(const std::optional<model::DropInfo>& d) {
+  return d && (d->netns == kNodeHost || d->netns == kRouterHost || d->netns == kPeerHost);
+}
+
 std::optional<BlockingRule> blocking_rule(const model::ProbeReport& r) {
   const auto hop = std::find_if(r.hops.begin(), r.hops.end(), stops);
   if (hop != r.hops.end()) {
@@ -18,7 +24,7 @@ std::optional<BlockingRule> blocking_rule(const model::ProbeReport& r) {
         hop->table,  hop->chain,     hop->handle, hop->verdict == "policy drop" ? "policy drop" : hop->rule,
         hop->verdict};
   }
-  if (r.drop && (r.drop->hook != model::Hook::Unknown || !r.drop->rule.empty())) {
+  if (in_lab(r.drop) && (r.drop->hook != model::Hook::Unknown || !r.drop->rule.empty())) {
     BlockingRule b;
     b.netns = r.drop->netns;
     b.direction = r.drop->direction;
@@ -37,7 +43,7 @@ RequirementResult judge(const PlannedProbe& probe, const model::ProbeReport& rep
   out.probe = probe;
   out.outcome = report.outcome;
   out.rewrites = report.rewrites;
-  if (report.drop) out.drop_reason = report.drop->reason;
+  if (in_lab(report.drop)) out.drop_reason = report.drop->reason;
   const bool tcp = probe.requirement.proto == model::L4::Tcp;
   out.allowed = tcp ? report.socket.outcome == model::SocketOutcome::Connected || served > 0 : served > 0;
   if (out.allowed) {
