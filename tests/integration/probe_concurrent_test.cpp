@@ -29,11 +29,6 @@ std::vector<std::string> probe_argv(const ThreeNsLab& lab, const std::string& ou
   return {"sh", "-c", cmd};
 }
 
-std::string file_text(const std::string& path) {
-  auto text = read_file(path);
-  return text ? text.value() : text.error().message();
-}
-
 json read_report(const std::string& path) {
   auto text = read_file(path);
   EXPECT_TRUE(text) << text.error().message();

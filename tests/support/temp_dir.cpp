@@ -31,4 +31,9 @@ Result<std::string> read_file(const std::string& path) {
   return s.str();
 }
 
+std::string file_text(const std::string& path) {
+  auto text = read_file(path);
+  return text ? text.value() : text.error().message();
+}
+
 }  // namespace fwpath::testlab

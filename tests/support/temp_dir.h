@@ -26,5 +26,7 @@ class TempDir {
 
 // The whole content of a file; Error when it cannot be read.
 Result<std::string> read_file(const std::string& path);
+// The same for test messages: the content, or why it could not be read.
+std::string file_text(const std::string& path);
 
 }  // namespace fwpath::testlab
