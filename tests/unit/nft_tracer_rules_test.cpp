@@ -7,6 +7,7 @@
 #include <libnftnl/set.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -48,87 +49,79 @@ std::string dump_set(const NftnlSet& set) {
 }
 
 TEST(NftTracerRules, OneSetHoldsEveryWatchedPortOnce) {
-  auto sets =
-      tracer_sets(TracerConfig{{{model::L4::Udp, 40001}, {model::L4::Tcp, 6443}, {model::L4::Udp, 40001}}, false});
-  ASSERT_TRUE(sets.ok()) << sets.error().message();
-  ASSERT_EQ(sets->size(), 1U);
-  const TraceSet& ports = sets->front();
-  EXPECT_EQ(ports.name, "ports");
-  EXPECT_EQ(ports.key_type, 781U);  // what nft gives `type inet_proto . inet_service`
-  EXPECT_EQ(ports.text, (std::vector<std::string>{"udp . 40001", "tcp . 6443"}));
+  auto set =
+      tracer_set(TracerConfig{{{model::L4::Udp, 40001}, {model::L4::Tcp, 6443}, {model::L4::Udp, 40001}}, false});
+  ASSERT_TRUE(set.ok()) << set.error().message();
+  EXPECT_EQ(set->name, "watch");
+  EXPECT_EQ(set->key_type, 781U);  // what nft gives `type inet_proto . inet_service`
+  EXPECT_EQ(set->text, (std::vector<std::string>{"udp . 40001", "tcp . 6443"}));
   // l4proto, then the port in network order, each in its own zero-padded 4-byte slot.
-  EXPECT_EQ(ports.keys[0], (SetKey{17, 0, 0, 0, 0x9c, 0x41, 0, 0}));
-  EXPECT_EQ(ports.keys[1], (SetKey{6, 0, 0, 0, 0x19, 0x2b, 0, 0}));
+  ASSERT_EQ(set->keys.size(), 2U);
+  EXPECT_EQ(set->keys[0], (SetKey{17, 0, 0, 0, 0x9c, 0x41, 0, 0}));
+  EXPECT_EQ(set->keys[1], (SetKey{6, 0, 0, 0, 0x19, 0x2b, 0, 0}));
 }
 
-TEST(NftTracerRules, IcmpErrorsAreASecondSetIncludedByDefault) {
-  auto sets = tracer_sets(TracerConfig{{{model::L4::Tcp, 6443}}});
-  ASSERT_TRUE(sets.ok());
-  ASSERT_EQ(sets->size(), 2U);
-  const TraceSet& icmp = (*sets)[1];
-  EXPECT_EQ(icmp.name, "icmp_errors");
-  EXPECT_EQ(icmp.text, (std::vector<std::string>{"icmp . destination-unreachable", "icmp . time-exceeded",
-                                                 "icmp . parameter-problem", "icmpv6 . destination-unreachable",
-                                                 "icmpv6 . packet-too-big", "icmpv6 . time-exceeded",
-                                                 "icmpv6 . parameter-problem"}));
-  EXPECT_EQ(icmp.keys[4], (SetKey{58, 0, 0, 0, 2, 0, 0, 0}));  // icmpv6 packet-too-big
+TEST(NftTracerRules, IcmpErrorsAreTypeAndCodeElementsIncludedByDefault) {
+  auto set = tracer_set(TracerConfig{{{model::L4::Tcp, 6443}}});
+  ASSERT_TRUE(set.ok());
+  // 1 port; ICMP: unreachable 0-15, time exceeded 0-1, parameter problem 0-2; ICMPv6:
+  // unreachable 0-15, packet too big 0, time exceeded 0-1, parameter problem 0-15.
+  ASSERT_EQ(set->keys.size(), 1U + 16U + 2U + 3U + 16U + 1U + 2U + 16U);
+  auto has = [&](const SetKey& k) { return std::find(set->keys.begin(), set->keys.end(), k) != set->keys.end(); };
+  EXPECT_TRUE(has(SetKey{1, 0, 0, 0, 3, 13, 0, 0}));  // icmp admin-prohibited
+  EXPECT_TRUE(has(SetKey{1, 0, 0, 0, 3, 4, 0, 0}));   // icmp fragmentation needed
+  EXPECT_TRUE(has(SetKey{58, 0, 0, 0, 2, 0, 0, 0}));  // icmpv6 packet too big
+  EXPECT_TRUE(has(SetKey{58, 0, 0, 0, 1, 4, 0, 0}));  // icmpv6 port unreachable
+  EXPECT_FALSE(has(SetKey{1, 0, 0, 0, 8, 0, 0, 0})) << "echo request is not an error";
+  EXPECT_FALSE(has(SetKey{58, 0, 0, 0, 128, 0, 0, 0})) << "echo request is not an error";
+  EXPECT_NE(std::find(set->text.begin(), set->text.end(), "icmp . 781 (destination-unreachable code 13)"),
+            set->text.end());
 }
 
-TEST(NftTracerRules, ThreeRulesLookTheSetsUp) {
-  auto sets = tracer_sets(TracerConfig{{{model::L4::Udp, 40001}}});
-  ASSERT_TRUE(sets.ok());
-  const auto m = tracer_matches(*sets);
-  ASSERT_EQ(m.size(), 3U);
-  EXPECT_EQ(m[0].description, "meta l4proto . th sport @ports");
-  EXPECT_EQ(m[1].description, "meta l4proto . th dport @ports");
-  EXPECT_EQ(m[2].description, "meta l4proto . @th,0,8 @icmp_errors");
+TEST(NftTracerRules, TwoRulesLookTheSetUp) {
+  auto set = tracer_set(TracerConfig{{{model::L4::Udp, 40001}}});
+  ASSERT_TRUE(set.ok());
+  const auto m = tracer_matches(*set);
+  ASSERT_EQ(m.size(), 2U);
+  EXPECT_EQ(m[0].description, "meta l4proto . th sport @watch");
+  EXPECT_EQ(m[1].description, "meta l4proto . th dport @watch");
+  EXPECT_EQ(m[0].offset, 0);
   EXPECT_EQ(m[1].offset, 2);
   EXPECT_EQ(m[1].length, 2);
-  EXPECT_EQ(m[2].length, 1);
 }
 
 TEST(NftTracerRules, BadWatchListsAreRefused) {
-  EXPECT_FALSE(tracer_sets(TracerConfig{{}, false}).ok());
-  EXPECT_FALSE(tracer_sets(TracerConfig{{{model::L4::Udp, 0}}}).ok());
-  auto icmp = tracer_sets(TracerConfig{{{model::L4::Icmp, 3}}});
+  EXPECT_FALSE(tracer_set(TracerConfig{{}, false}).ok());
+  EXPECT_FALSE(tracer_set(TracerConfig{{{model::L4::Udp, 0}}}).ok());
+  auto icmp = tracer_set(TracerConfig{{{model::L4::Icmp, 3}}});
   ASSERT_FALSE(icmp.ok());
   EXPECT_EQ(icmp.error().kind, ErrorKind::BadInput);
-  // ICMP errors alone are a valid watch list: no ports set, one rule.
-  auto only_icmp = tracer_sets(TracerConfig{{}, true});
+  // ICMP errors alone are a valid watch list.
+  auto only_icmp = tracer_set(TracerConfig{{}, true});
   ASSERT_TRUE(only_icmp.ok());
-  EXPECT_EQ(tracer_matches(*only_icmp).size(), 1U);
+  EXPECT_EQ(only_icmp->keys.size(), 56U);
 }
 
 TEST(NftTracerRules, RuleIsExactlyWhatNftGeneratesForTheMatch) {
-  auto sets = tracer_sets(TracerConfig{{{model::L4::Udp, 40001}}, false});
-  ASSERT_TRUE(sets.ok());
-  const auto m = tracer_matches(*sets);
+  auto set = tracer_set(TracerConfig{{{model::L4::Udp, 40001}}, false});
+  ASSERT_TRUE(set.ok());
+  const auto m = tracer_matches(*set);
   auto rule = build_trace_rule("fwpath_1_0", "prerouting", m[1], 1);
   ASSERT_TRUE(rule.ok()) << rule.error().message();
-  // As `nft --debug=netlink add rule inet t c meta l4proto . th dport @ports meta nftrace set 1`.
+  // As `nft --debug=netlink add rule inet t c meta l4proto . th dport @watch meta nftrace set 1`.
   EXPECT_EQ(dump(*rule),
             "inet fwpath_1_0 prerouting\n"
             "  [ meta load l4proto => reg 1 ]\n"
             "  [ payload load 2b @ transport header + 2 => reg 9 ]\n"
-            "  [ lookup reg 1 set ports ]\n"
+            "  [ lookup reg 1 set watch ]\n"
             "  [ immediate reg 1 0x00000001 ]\n"
             "  [ meta set nftrace with reg 1 ]\n");
 }
 
-TEST(NftTracerRules, IcmpRuleLoadsTheTypeByte) {
-  auto sets = tracer_sets(TracerConfig{{}, true});
-  ASSERT_TRUE(sets.ok());
-  auto rule = build_trace_rule("fwpath_1_0", "output", tracer_matches(*sets)[0], 2);
-  ASSERT_TRUE(rule.ok());
-  const std::string text = dump(*rule);
-  EXPECT_NE(text.find("[ payload load 1b @ transport header + 0 => reg 9 ]"), std::string::npos) << text;
-  EXPECT_NE(text.find("[ lookup reg 1 set icmp_errors ]"), std::string::npos) << text;
-}
-
 TEST(NftTracerRules, NoRuleCarriesAVerdict) {
-  auto sets = tracer_sets(TracerConfig{{{model::L4::Udp, 53}, {model::L4::Tcp, 443}}});
-  ASSERT_TRUE(sets.ok());
-  for (const auto& match : tracer_matches(*sets)) {
+  auto set = tracer_set(TracerConfig{{{model::L4::Udp, 53}, {model::L4::Tcp, 443}}});
+  ASSERT_TRUE(set.ok());
+  for (const auto& match : tracer_matches(*set)) {
     auto rule = build_trace_rule("fwpath_1_0", "output", match, 1);
     ASSERT_TRUE(rule.ok()) << rule.error().message();
     EXPECT_EQ(expression_names(*rule), (std::vector<std::string>{"meta", "payload", "lookup", "immediate", "meta"}))
@@ -137,9 +130,9 @@ TEST(NftTracerRules, NoRuleCarriesAVerdict) {
 }
 
 TEST(NftTracerRules, SetIsAConstantHashWithItsElements) {
-  auto sets = tracer_sets(TracerConfig{{{model::L4::Udp, 40001}, {model::L4::Tcp, 6443}}, false});
-  ASSERT_TRUE(sets.ok());
-  auto set = build_trace_set("fwpath_1_0", sets->front(), 1);
+  auto ts = tracer_set(TracerConfig{{{model::L4::Udp, 40001}, {model::L4::Tcp, 6443}}, false});
+  ASSERT_TRUE(ts.ok());
+  auto set = build_trace_set("fwpath_1_0", *ts, 1);
   ASSERT_TRUE(set.ok()) << set.error().message();
   EXPECT_EQ(nftnl_set_get_u32(set->get(), NFTNL_SET_FLAGS), static_cast<uint32_t>(NFT_SET_CONSTANT));
   EXPECT_EQ(nftnl_set_get_u32(set->get(), NFTNL_SET_KEY_LEN), 8U);
@@ -149,7 +142,7 @@ TEST(NftTracerRules, SetIsAConstantHashWithItsElements) {
   EXPECT_NE(text.find("element 00000011 0000419c"), std::string::npos) << text;
   EXPECT_NE(text.find("element 00000006 00002b19"), std::string::npos) << text;
   TraceSet empty;
-  empty.name = "ports";
+  empty.name = "watch";
   EXPECT_FALSE(build_trace_set("fwpath_1_0", empty, 1).ok());
 }
 

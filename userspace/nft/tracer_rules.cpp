@@ -16,30 +16,31 @@ using NftnlSetElem = CHandle<nftnl_set_elem, nftnl_set_elem_free>;
 
 constexpr uint8_t kSportOffset = 0;
 constexpr uint8_t kDportOffset = 2;
-constexpr uint8_t kIcmpTypeOffset = 0;
 // Where the second field of a concatenation starts: NFT_REG_1 is 16 bytes wide, its
 // 4-byte slots are NFT_REG32_00..03, so the field after l4proto goes to NFT_REG32_01.
 constexpr uint32_t kSecondFieldReg = NFT_REG32_01;
 
-const char* const kPortsSet = "ports";
-const char* const kIcmpSet = "icmp_errors";
+const char* const kPortsSet = "watch";
 
+// ICMP (RFC 792) and ICMPv6 (RFC 4443) messages that quote the packet they are about, with
+// the codes traced. Their first two bytes, type and code, sit where a port does: they are
+// elements of the same set as the ports, looked up by the same `th sport` rule. Codes
+// 0-15 where the RFCs keep adding codes; IPv4 has no separate "packet too big": it is
+// destination-unreachable code 4.
 struct IcmpError {
   model::L4 proto;
   uint8_t type;
+  uint8_t last_code;
   const char* name;
 };
-
-// ICMP (RFC 792) and ICMPv6 (RFC 4443) messages that quote the packet they are about.
-// IPv4 has no separate "packet too big": it is destination-unreachable code 4.
 constexpr std::array<IcmpError, 7> kIcmpErrors = {{
-    {model::L4::Icmp, 3, "icmp . destination-unreachable"},
-    {model::L4::Icmp, 11, "icmp . time-exceeded"},
-    {model::L4::Icmp, 12, "icmp . parameter-problem"},
-    {model::L4::Icmpv6, 1, "icmpv6 . destination-unreachable"},
-    {model::L4::Icmpv6, 2, "icmpv6 . packet-too-big"},
-    {model::L4::Icmpv6, 3, "icmpv6 . time-exceeded"},
-    {model::L4::Icmpv6, 4, "icmpv6 . parameter-problem"},
+    {model::L4::Icmp, 3, 15, "destination-unreachable"},
+    {model::L4::Icmp, 11, 1, "time-exceeded"},
+    {model::L4::Icmp, 12, 2, "parameter-problem"},
+    {model::L4::Icmpv6, 1, 15, "destination-unreachable"},
+    {model::L4::Icmpv6, 2, 0, "packet-too-big"},
+    {model::L4::Icmpv6, 3, 1, "time-exceeded"},
+    {model::L4::Icmpv6, 4, 15, "parameter-problem"},
 }};
 
 // l4proto in the first register slot, then `bytes` (network order) in the second.
@@ -62,50 +63,38 @@ Result<NftnlExpr> new_expr(const char* name) {
 
 }  // namespace
 
-Result<std::vector<TraceSet>> tracer_sets(const TracerConfig& config) {
+Result<TraceSet> tracer_set(const TracerConfig& config) {
   if (config.ports.empty() && !config.icmp_errors) return input_error("nothing to trace: empty watch list");
-  std::vector<TraceSet> out;
-  if (!config.ports.empty()) {
-    TraceSet ports;
-    ports.name = kPortsSet;
-    ports.key_type = concat_type(kTypeInetProtocol, kTypeInetService);
-    for (const WatchPort& w : config.ports) {
-      if (w.proto != model::L4::Tcp && w.proto != model::L4::Udp) {
-        return input_error("cannot watch ports of protocol", model::to_string(w.proto));
-      }
-      if (w.port == 0) return input_error("cannot watch port 0 of", model::to_string(w.proto));
-      // Network byte order, as the port appears in the header.
-      const SetKey key = make_key(w.proto, {static_cast<uint8_t>(w.port >> 8), static_cast<uint8_t>(w.port & 0xff)});
-      if (std::find(ports.keys.begin(), ports.keys.end(), key) != ports.keys.end()) continue;
-      ports.keys.push_back(key);
-      ports.text.push_back(model::to_string(w.proto) + " . " + std::to_string(w.port));
+  TraceSet set;
+  set.name = kPortsSet;
+  set.key_type = concat_type(kTypeInetProtocol, kTypeInetService);
+  for (const WatchPort& w : config.ports) {
+    if (w.proto != model::L4::Tcp && w.proto != model::L4::Udp) {
+      return input_error("cannot watch ports of protocol", model::to_string(w.proto));
     }
-    out.push_back(std::move(ports));
+    if (w.port == 0) return input_error("cannot watch port 0 of", model::to_string(w.proto));
+    // Network byte order, as the port appears in the header.
+    const SetKey key = make_key(w.proto, {static_cast<uint8_t>(w.port >> 8), static_cast<uint8_t>(w.port & 0xff)});
+    if (std::find(set.keys.begin(), set.keys.end(), key) != set.keys.end()) continue;
+    set.keys.push_back(key);
+    set.text.push_back(model::to_string(w.proto) + " . " + std::to_string(w.port));
   }
   if (config.icmp_errors) {
-    TraceSet icmp;
-    icmp.name = kIcmpSet;
-    icmp.key_type = concat_type(kTypeInetProtocol, kTypeIcmpType);
     for (const IcmpError& e : kIcmpErrors) {
-      icmp.keys.push_back(make_key(e.proto, {e.type}));
-      icmp.text.emplace_back(e.name);
+      for (int code = 0; code <= e.last_code; ++code) {
+        set.keys.push_back(make_key(e.proto, {e.type, static_cast<uint8_t>(code)}));
+        // As nft lists it: the two bytes read as a port.
+        set.text.push_back(model::to_string(e.proto) + " . " + std::to_string(e.type * 256 + code) + " (" + e.name +
+                           " code " + std::to_string(code) + ")");
+      }
     }
-    out.push_back(std::move(icmp));
   }
-  return out;
+  return set;
 }
 
-std::vector<TraceMatch> tracer_matches(const std::vector<TraceSet>& sets) {
-  std::vector<TraceMatch> out;
-  for (const TraceSet& s : sets) {
-    if (s.name == kPortsSet) {
-      out.push_back({s.name, kSportOffset, 2, "meta l4proto . th sport @" + s.name});
-      out.push_back({s.name, kDportOffset, 2, "meta l4proto . th dport @" + s.name});
-    } else if (s.name == kIcmpSet) {
-      out.push_back({s.name, kIcmpTypeOffset, 1, "meta l4proto . @th,0,8 @" + s.name});
-    }
-  }
-  return out;
+std::vector<TraceMatch> tracer_matches(const TraceSet& set) {
+  return {{set.name, kSportOffset, 2, "meta l4proto . th sport @" + set.name},
+          {set.name, kDportOffset, 2, "meta l4proto . th dport @" + set.name}};
 }
 
 Result<NftnlSet> build_trace_set(const std::string& table, const TraceSet& s, uint32_t set_id) {

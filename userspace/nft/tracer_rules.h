@@ -1,15 +1,17 @@
 #pragma once
-// The tracer's sets and rules, as libnftnl objects. Each rule is one set lookup and its
+// The tracer's set and rules, as libnftnl objects. Each rule is one set lookup and its
 // only action is `meta nftrace set 1`: it marks packets for tracing and gives no verdict,
 // so the packet goes on exactly as it would without the tracer.
 //
-// Per packet that is not a probe, the cost is what every rule costs on a miss: one meta
-// load, one payload load and one hash lookup. There are three rules:
-//   meta l4proto . th sport @ports meta nftrace set 1      (replies: from the target port)
-//   meta l4proto . th dport @ports meta nftrace set 1      (requests: to the target port)
-//   meta l4proto . @th,0,8 @icmp_errors meta nftrace set 1 (ICMP errors quoting a probe)
-// `ports` holds every watched (protocol, port): a packet with the port on either side
-// is traced, as with a rule per port and direction before.
+// Per packet that is not a probe, the cost is what a rule costs on a miss: one meta load,
+// one payload load and one hash lookup. There are two rules:
+//   meta l4proto . th sport @watch meta nftrace set 1   (replies: from the target port;
+//                                                        ICMP errors: type . code)
+//   meta l4proto . th dport @watch meta nftrace set 1   (requests: to the target port)
+// `watch` (type inet_proto . inet_service) holds every watched (protocol, port), so a
+// packet with the port on either side is traced, and the ICMP/ICMPv6 errors that quote a
+// packet, whose type and code bytes sit where a source port does. nft lists, and can
+// load again, those as `icmp . 768` (type 3, code 0).
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
@@ -47,9 +49,9 @@ struct TracerConfig {
 // a partially written register).
 using SetKey = std::array<uint8_t, 8>;
 
-// A named set of the tracer table, with its elements.
+// The tracer table's set, with its elements.
 struct TraceSet {
-  std::string name;               // "ports", "icmp_errors"
+  std::string name;               // "watch"
   uint32_t key_type = 0;          // nft's datatype id of the concatenation, for `nft list`
   std::vector<SetKey> keys;       // distinct, in the order given
   std::vector<std::string> text;  // "udp . 40001", for errors and tests; one per key
@@ -61,22 +63,20 @@ struct TraceMatch {
   std::string set;
   uint8_t offset = 0;       // in the transport header
   uint8_t length = 0;       // 1 or 2 bytes
-  std::string description;  // "meta l4proto . th dport @ports", for errors and listings
+  std::string description;  // "meta l4proto . th dport @watch", for errors and listings
 };
 
 // nft's datatype ids (nftables src/datatype.h) and how a concatenation combines them.
 constexpr uint32_t kTypeInetProtocol = 12;
 constexpr uint32_t kTypeInetService = 13;
-constexpr uint32_t kTypeIcmpType = 14;
 constexpr uint32_t kConcatTypeBits = 6;
 
-// The sets for a watch list: "ports" (when ports are watched), then "icmp_errors" (when
-// asked for). BadInput for an empty list, a port 0, or a protocol without ports.
-Result<std::vector<TraceSet>> tracer_sets(const TracerConfig& config);
+// The set for a watch list: the ports, then (when asked for) the ICMP errors. BadInput
+// for an empty list, a port 0, or a protocol without ports.
+Result<TraceSet> tracer_set(const TracerConfig& config);
 
-// The rules that look those sets up: sport and dport against "ports", the type byte
-// against "icmp_errors".
-std::vector<TraceMatch> tracer_matches(const std::vector<TraceSet>& sets);
+// The rules that look it up: by source port, then by destination port.
+std::vector<TraceMatch> tracer_matches(const TraceSet& set);
 
 // The set `s` in table (family inet) with its elements, for NEWSET (no elements) and
 // NEWSETELEM. `set_id` names the set within the transaction that creates it.

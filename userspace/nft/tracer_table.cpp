@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <map>
 
 #include "nft/batch.h"
 #include "nft/tracer_name.h"
@@ -36,8 +35,8 @@ constexpr std::array<HookChain, 2> kHookChains = {{
     {"output", NF_INET_LOCAL_OUT},
 }};
 
-// Every watched port is one element of one set message; the kernel answers every
-// message: keep the transaction (8 KiB per message) and its answers small.
+// Every watched port is one element of the set message (8 KiB, about 24 bytes per
+// element, next to 56 ICMP error elements); keep it and the kernel's answers small.
 constexpr size_t kMaxWatchPorts = 64;
 // Room for the kernel's answers to one transaction (one small datagram per message).
 constexpr int kAnswerBufferBytes = 4 * 1024 * 1024;
@@ -68,7 +67,7 @@ Result<NftnlTable> table_object_for(const std::string& name) {
   return t;
 }
 
-Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const std::vector<TraceSet>& sets) {
+Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const TraceSet& ts) {
   Sent sent;
   auto table = table_object_for(a.name);
   if (!table) return table.take_error();
@@ -76,21 +75,17 @@ Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const std::vec
   sent.table_seq = batch.add(NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, table_object(a.name),
                              [&](nlmsghdr* nlh) { nftnl_table_nlmsg_build_payload(nlh, table->get()); });
 
-  // The sets and their elements come before the rules that bind them (a constant set
-  // takes no elements once bound). Their ids tie the rules to them within the transaction.
-  std::map<std::string, uint32_t> set_ids;
-  for (const TraceSet& ts : sets) {
-    const auto id = static_cast<uint32_t>(set_ids.size() + 1);
-    set_ids[ts.name] = id;
-    auto set = build_trace_set(a.name, ts, id);
-    if (!set) return set.take_error();
-    const std::string object = "set inet " + a.name + " " + ts.name;
-    batch.add(NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, object,
-              [&](nlmsghdr* nlh) { nftnl_set_nlmsg_build_payload(nlh, set->get()); });
-    batch.add(NFT_MSG_NEWSETELEM, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, "elements of " + object,
-              [&](nlmsghdr* nlh) { nftnl_set_elems_nlmsg_build_payload(nlh, set->get()); });
-  }
-  const std::vector<TraceMatch> matches = tracer_matches(sets);
+  // The set and its elements come before the rules that bind it (a constant set takes no
+  // elements once bound). Its id ties the rules to it within the transaction.
+  constexpr uint32_t kSetId = 1;
+  auto set = build_trace_set(a.name, ts, kSetId);
+  if (!set) return set.take_error();
+  const std::string object = "set inet " + a.name + " " + ts.name;
+  batch.add(NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, object,
+            [&](nlmsghdr* nlh) { nftnl_set_nlmsg_build_payload(nlh, set->get()); });
+  batch.add(NFT_MSG_NEWSETELEM, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, "elements of " + object,
+            [&](nlmsghdr* nlh) { nftnl_set_elems_nlmsg_build_payload(nlh, set->get()); });
+  const std::vector<TraceMatch> matches = tracer_matches(ts);
 
   for (const HookChain& hc : kHookChains) {
     NftnlChain chain(nftnl_chain_alloc());
@@ -105,7 +100,7 @@ Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const std::vec
                                         "chain inet " + a.name + " " + hc.name,
                                         [&](nlmsghdr* nlh) { nftnl_chain_nlmsg_build_payload(nlh, chain.get()); }));
     for (const TraceMatch& m : matches) {
-      auto rule = build_trace_rule(a.name, hc.name, m, set_ids.at(m.set));
+      auto rule = build_trace_rule(a.name, hc.name, m, kSetId);
       if (!rule) return rule.take_error();
       batch.add(NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND,
                 "rule \"" + m.description + " meta nftrace set 1\" in chain inet " + a.name + " " + hc.name,
@@ -131,8 +126,8 @@ Result<TracerTable> TracerTable::install(int netns_fd, const std::string& netns_
     return input_error("too many watched ports (at most " + std::to_string(kMaxWatchPorts) + "):",
                        std::to_string(config.ports.size()));
   }
-  auto sets = tracer_sets(config);
-  if (!sets) return sets.take_error();
+  auto set = tracer_set(config);
+  if (!set) return set.take_error();
   auto sock = NetlinkSocket::open(netns_fd, netns_label);
   if (!sock) return sock.take_error();
   if (auto buf = sock->set_receive_buffer(kAnswerBufferBytes); !buf) return buf.take_error();
@@ -141,7 +136,7 @@ Result<TracerTable> TracerTable::install(int netns_fd, const std::string& netns_
   a.name = tracer_table_name(::getpid(), g_table_counter++);
   for (int i = 0; i < kInstallAttempts; ++i) {
     Batch batch(*sock);
-    auto sent = add_install_messages(batch, a, *sets);
+    auto sent = add_install_messages(batch, a, *set);
     if (!sent) return sent.take_error();
     batch.finish();
     auto answer = sock->commit(batch);
