@@ -46,6 +46,15 @@ struct {
 /* Set by user space after load (skeleton .bss) when netns_watch is filled. */
 __u32 netns_filter_on = 0;
 
+/* Markers of the UDP probes (sender index -> watch id): a probe whose ports a DNAT and a
+ * random SNAT both changed is still recognised by its payload. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FWPATH_MAX_WATCH);
+	__type(key, __u32);
+	__type(value, __u32);
+} markers SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FWPATH_CNT_MAX);
@@ -70,7 +79,13 @@ struct flow {
 	__u16 sport;
 	__u16 dport;
 	__u32 ip_len; /* the outer IP packet's length, from its header */
+	__u32 marker; /* sender index of a WireGuard-shaped initiation, if has_marker */
+	__u8 has_marker;
 };
+
+/* A UDP probe is a 148-byte WireGuard-shaped handshake initiation: type 1, three zero
+ * bytes, then the sender index that fwpath sets to the probe's marker. */
+#define WG_INITIATION_UDP_LEN (8 + 148)
 
 /* The first bytes from the network header on: an IPv4 header without options or an
  * IPv6 header, then the ports. One read gives what the common case needs to decide. */
@@ -152,7 +167,15 @@ static __always_inline int parse_flow(const unsigned char *nh, struct flow *f)
 		if (proto == IPPROTO_ICMP_)
 			return parse_icmp4_inner(nh + ihl, f);
 		if (ihl == sizeof(struct iphdr)) {
-			ports_from(&h.raw[sizeof(struct iphdr)], f);
+			const __u8 *l4 = &h.raw[sizeof(struct iphdr)];
+			ports_from(l4, f);
+			/* The first 8 payload bytes are in the buffer already. */
+			if (proto == IPPROTO_UDP_ && (((__u16)l4[4] << 8) | l4[5]) == WG_INITIATION_UDP_LEN &&
+			    l4[8] == 1 && l4[9] == 0 && l4[10] == 0 && l4[11] == 0) {
+				f->marker = l4[12] | (__u32)l4[13] << 8 | (__u32)l4[14] << 16 |
+					    (__u32)l4[15] << 24;
+				f->has_marker = 1;
+			}
 			return 0;
 		}
 		return read_ports(nh + ihl, proto, f);
@@ -169,20 +192,38 @@ static __always_inline int parse_flow(const unsigned char *nh, struct flow *f)
 		__builtin_memcpy(f->daddr, &h.ip6.daddr, 16);
 		if (proto == IPPROTO_ICMPV6_)
 			return parse_icmp6_inner(nh + sizeof(struct ipv6hdr), f);
-		ports_from(&h.raw[sizeof(struct ipv6hdr)], f);
+		const __u8 *l4 = &h.raw[sizeof(struct ipv6hdr)];
+		ports_from(l4, f);
+		/* The UDP length is past the buffer: one more read, for UDP only. */
+		if (proto == IPPROTO_UDP_) {
+			__u8 rest[12];
+			if (!bpf_probe_read_kernel(rest, sizeof(rest), nh + sizeof(struct ipv6hdr) + 4) &&
+			    (((__u16)rest[0] << 8) | rest[1]) == WG_INITIATION_UDP_LEN && rest[4] == 1 &&
+			    rest[5] == 0 && rest[6] == 0 && rest[7] == 0) {
+				f->marker = rest[8] | (__u32)rest[9] << 8 | (__u32)rest[10] << 16 |
+					    (__u32)rest[11] << 24;
+				f->has_marker = 1;
+			}
+		}
 		return 0;
 	}
 	return -1;
 }
 
-static __always_inline __u32 *watched(const struct flow *f)
+static __always_inline __u32 *watched(struct flow *f)
 {
 	struct fwpath_watch_key k = {.l4proto = f->l4proto, .port = f->sport};
 	__u32 *id = bpf_map_lookup_elem(&watch, &k);
 	if (id)
 		return id;
 	k.port = f->dport;
-	return bpf_map_lookup_elem(&watch, &k);
+	id = bpf_map_lookup_elem(&watch, &k);
+	if (id || !f->has_marker)
+		return id;
+	id = bpf_map_lookup_elem(&markers, &f->marker);
+	if (id)
+		f->flags |= FWPATH_F_MARKER;
+	return id;
 }
 
 /* The network header of an skb; before the stack has set it (0xffff on recent kernels,

@@ -210,6 +210,28 @@ TEST_F(BpfTracerTest, OnlyWatchedNamespacesAreReported) {
   EXPECT_EQ(matched.value(), seen.size()) << describe(seen);
 }
 
+TEST_F(BpfTracerTest, UdpProbeIsKnownByItsMarkerWhateverItsPorts) {
+  // Neither port is watched: only the payload's sender index can identify it, as after
+  // a DNAT to another port and a random SNAT.
+  constexpr uint32_t kMarker = 0x5eed1234;
+  ASSERT_TRUE(tracer_->watch_marker(kMarker, 9));
+  auto other = probe(ThreeNsLab::kProviderV4, 7205, 40232, 300ms);
+  other.marker = kMarker + 1;  // same shape, another marker: not reported
+  ASSERT_TRUE(probe_udp(other));
+  auto opt = probe(ThreeNsLab::kProviderV4, 7201, 40231, 300ms);
+  opt.marker = kMarker;
+  ASSERT_TRUE(probe_udp(opt));
+  std::vector<Seen> seen;
+  ASSERT_TRUE(collect_until(*tracer_, seen, has_drop_in(lab_->provider.inode()), 5000ms)) << describe(seen);
+  for (const auto& s : seen) {
+    EXPECT_EQ(s.watch_id, 9U) << describe(s);
+    EXPECT_EQ(s.event.marker_probe, std::optional<uint32_t>(9U)) << describe(s);
+    ASSERT_TRUE(s.packet);
+    EXPECT_EQ(s.packet->flow.str(), "udp 192.0.2.10:40231 -> 198.51.100.20:7201") << describe(s);
+  }
+  EXPECT_NE(find(seen, model::PacketEventKind::Transmit, lab_->consumer.inode()), nullptr) << describe(seen);
+}
+
 TEST_F(BpfTracerTest, Ipv6TcpDropIsTraced) {
   ASSERT_TRUE(tracer_->watch(model::L4::Tcp, 7203, 6));
   auto r = probe_tcp(probe(ThreeNsLab::kProviderV6, 7203, 40203, 500ms));

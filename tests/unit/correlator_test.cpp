@@ -188,6 +188,23 @@ TEST(Correlator, DnatWithNoLaterChainIsTakenFromConntrack) {
   EXPECT_TRUE(t.rewrites[0].confirmed);
 }
 
+// A probe whose ports NAT changed beyond what the trace showed (random SNAT on a router
+// with no nft chain after it): the kernel side knew it by its UDP marker.
+TEST(Correlator, PacketKnownByItsMarkerIsThePath) {
+  Stream s;
+  FakeRules rules;
+  s.probe(L4::Udp, "198.51.100.20", 30742, 40000, SocketOutcome::Timeout);
+  s.packet(PacketEventKind::Transmit, 3, "r-p", "198.51.100.1", 61001, "198.18.1.5", 51840);
+  s.packet(PacketEventKind::Transmit, 3, "r-p", "198.51.100.1", 61002, "198.18.1.6", 51841);
+  s.in.packets[0].marker_probe = 1;  // this probe's marker
+  s.in.packets[1].marker_probe = 2;  // another probe's
+  auto report = correlate(s.in, rules);
+  const auto& t = report.targets.at(0);
+  ASSERT_EQ(t.wire.size(), 1U);
+  EXPECT_EQ(t.wire[0].flow, "udp 198.51.100.1:61001 -> 198.18.1.5:51840");
+  EXPECT_EQ(t.wire[0].direction, Direction::Request);
+}
+
 // S3: firewalld's final reject answers the SYN with ICMP admin-prohibited.
 TEST(Correlator, RejectWithIcmpNamesTheRule) {
   Stream s;

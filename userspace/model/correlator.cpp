@@ -267,7 +267,10 @@ class ProbeCorrelator {
     for (const auto& e : in_.packets) {
       if (!in_window(e.received, w_)) continue;
       auto pkt = bpf_packet(e);
-      if (!pkt || !keys_.matches(*pkt)) continue;
+      // A packet the kernel side knew by this probe's UDP marker is the probe, whatever
+      // NAT made of its ports (a DNAT to another port, then a random SNAT).
+      const bool by_marker = e.marker_probe == w_.spec.id;
+      if (!pkt || !(keys_.matches(*pkt) || by_marker)) continue;
       const Direction dir = keys_.direction(pkt->flow).value_or(Direction::Request);
       if (e.kind == PacketEventKind::Drop) {
         if (!r.drop) r.drop = drop_info(e, dir, r);
@@ -310,7 +313,8 @@ class ProbeCorrelator {
   void rewrites_from_conntrack(ProbeReport& r) const {
     static const std::regex destination(R"(\b(dnat|redirect)\b)");
     for (const auto& [key, nat] : last_nat_) {
-      const auto& [netns, dir] = key;
+      const uint32_t netns = key.first;
+      const Direction dir = key.second;
       const std::string ns = ns_name(netns);
       const bool shown = std::any_of(r.rewrites.begin(), r.rewrites.end(),
                                      [&](const Rewrite& w) { return w.netns == ns && w.direction == dir; });

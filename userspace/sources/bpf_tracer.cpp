@@ -202,6 +202,14 @@ Status BpfTracer::watch(model::L4 proto, uint16_t port, uint32_t id) {
   return {};
 }
 
+Status BpfTracer::watch_marker(uint32_t marker, uint32_t id) {
+  if (bpf_map__update_elem(s_->skel->maps.markers, &marker, sizeof(marker), &id, sizeof(id), BPF_ANY) != 0) {
+    const int err = errno;
+    return sys_error("add to BPF marker list", "sender index " + std::to_string(marker), err);
+  }
+  return {};
+}
+
 Status BpfTracer::watch_netns(uint32_t inode) {
   const uint8_t one = 1;
   if (bpf_map__update_elem(s_->skel->maps.netns_watch, &inode, sizeof(inode), &one, sizeof(one), BPF_ANY) != 0) {

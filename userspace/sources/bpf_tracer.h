@@ -55,6 +55,11 @@ class BpfTracer {
   // replaces its id. At most FWPATH_MAX_WATCH keys (E2BIG beyond).
   Status watch(model::L4 proto, uint16_t port, uint32_t id);
   Status unwatch(model::L4 proto, uint16_t port);
+  // Also reports UDP packets whose payload is a WireGuard-shaped handshake initiation
+  // (148 bytes, type 1) with `marker` as its sender index, whatever their ports: a probe
+  // whose ports NAT rewrote (DNAT to another port, random SNAT) is still followed.
+  // Tagged with `id`. At most FWPATH_MAX_WATCH markers (E2BIG beyond).
+  Status watch_marker(uint32_t marker, uint32_t id);
   // Reports only packets of the network namespaces given here (inode numbers), once at
   // least one is: another fwpath run may send probes with the same ports elsewhere. A
   // packet whose namespace cannot be read (no device, no socket) is not reported then.

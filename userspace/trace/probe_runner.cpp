@@ -65,7 +65,9 @@ struct DeathWatch {
     if (e.kind != model::PacketEventKind::Drop || e.packet.empty()) return;
     if (traced_netns.count(e.netns) == 0) return;
     auto p = model::parse_ip_packet(e.packet.data(), e.packet.size());
-    if (p && ours(p->flow) && !died_at) died_at = Clock::now();
+    // Known by its UDP marker: ours, whatever NAT made of its ports.
+    const bool by_marker = e.marker_probe == spec.id;
+    if (p && (ours(p->flow) || by_marker) && !died_at) died_at = Clock::now();
   }
   void trace(const model::NftTraceEvent& e) {
     if (e.verdict != model::Verdict::Drop || e.table.rfind("fwpath", 0) == 0) return;
