@@ -18,6 +18,13 @@ int probe_tracepoint(void *ctx)
 	return 0;
 }
 
+SEC("raw_tp/kfree_skb")
+int probe_raw_tracepoint(void *ctx)
+{
+	__sync_fetch_and_add(&hits, 1);
+	return 0;
+}
+
 SEC("tp_btf/kfree_skb")
 int probe_tp_btf(void *ctx)
 {

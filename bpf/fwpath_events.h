@@ -12,6 +12,7 @@
 #define FWPATH_IFNAMSIZ 16
 #define FWPATH_PKT_SNAP 128 /* bytes of the packet copied from its network header */
 #define FWPATH_MAX_WATCH 256
+#define FWPATH_MAX_NETNS 64 /* traced namespaces the kernel side filters on */
 
 /* Where in the kernel an event was taken. */
 enum fwpath_event_kind {
@@ -24,6 +25,8 @@ enum fwpath_event_flags {
 	FWPATH_F_HAS_REASON = 1 << 0, /* the kernel's kfree_skb carries a drop reason */
 	FWPATH_F_IPV6 = 1 << 1,
 	FWPATH_F_ICMP_INNER = 1 << 2, /* ports were read from the packet quoted in an ICMP error */
+	FWPATH_F_MARKER = 1 << 3,     /* matched by its UDP probe marker, not by a port:
+				       * watch_id is the marker's probe */
 };
 
 /* A packet the kernel side matched against the watch list. Addresses are in network

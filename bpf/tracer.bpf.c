@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The tracer's kernel side: three classic tracepoints, filtered in the kernel to the
- * probe's flows, report where a probe packet died (skb:kfree_skb), how it left a device
- * (net:net_dev_start_xmit, after SNAT) and how it arrived (net:netif_receive_skb, before
- * DNAT). Classic tracepoints are used because they work on every kernel from 5.10 on and
- * on kernels without the tracing program type; every tracepoint field and skb field is
- * read through CO-RE, since their layouts move between kernels. */
+/* The tracer's kernel side: three tracepoints, filtered in the kernel to the probe's
+ * ports and namespaces, report where a probe packet died (skb:kfree_skb), how it left a
+ * device (net:net_dev_start_xmit, after SNAT) and how it arrived (net:netif_receive_skb,
+ * before DNAT). Raw tracepoints first (every kernel from 5.10 on, and kernels without
+ * the tracing program type), classic ones as the fallback; user space loads one set.
+ * Every skb field is read through CO-RE, since the layouts move between kernels. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -33,6 +33,28 @@ struct {
 	__type(value, __u32);
 } watch SEC(".maps");
 
+/* The network namespaces (inode numbers) whose packets are reported, once user space
+ * turned the filter on: two fwpath runs on one machine must not see each other's
+ * probes, which may carry the same ports in another lab. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FWPATH_MAX_NETNS);
+	__type(key, __u32);
+	__type(value, __u8);
+} netns_watch SEC(".maps");
+
+/* Set by user space after load (skeleton .bss) when netns_watch is filled. */
+__u32 netns_filter_on = 0;
+
+/* Markers of the UDP probes (sender index -> watch id): a probe whose ports a DNAT and a
+ * random SNAT both changed is still recognised by its payload. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FWPATH_MAX_WATCH);
+	__type(key, __u32);
+	__type(value, __u32);
+} markers SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FWPATH_CNT_MAX);
@@ -57,90 +79,151 @@ struct flow {
 	__u16 sport;
 	__u16 dport;
 	__u32 ip_len; /* the outer IP packet's length, from its header */
+	__u32 marker; /* sender index of a WireGuard-shaped initiation, if has_marker */
+	__u8 has_marker;
 };
 
-static __always_inline int read_ports(const void *l4, __u8 proto, __u16 *sport, __u16 *dport)
+/* A UDP probe is a 148-byte WireGuard-shaped handshake initiation: type 1, three zero
+ * bytes, then the sender index that fwpath sets to the probe's marker. */
+#define WG_INITIATION_UDP_LEN (8 + 148)
+
+/* The first bytes from the network header on: an IPv4 header without options or an
+ * IPv6 header, then the ports. One read gives what the common case needs to decide. */
+#define HDR_READ 48
+union headers {
+	struct iphdr ip;
+	struct ipv6hdr ip6;
+	__u8 raw[HDR_READ];
+};
+
+static __always_inline void ports_from(const __u8 *p, struct flow *f)
 {
-	__u16 p[2];
+	f->sport = ((__u16)p[0] << 8) | p[1];
+	f->dport = ((__u16)p[2] << 8) | p[3];
+}
+
+static __always_inline int read_ports(const void *l4, __u8 proto, struct flow *f)
+{
+	__u8 p[4];
 	if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_)
 		return -1;
 	if (bpf_probe_read_kernel(p, sizeof(p), l4))
 		return -1;
-	*sport = bpf_ntohs(p[0]);
-	*dport = bpf_ntohs(p[1]);
+	ports_from(p, f);
 	return 0;
 }
 
-/* Parses an IPv4 or IPv6 header at nh. For ICMP errors the flow is the one quoted inside
- * the error, so that an ICMP unreachable is tied to the probe that caused it. */
+/* For an ICMP error at l4, the flow quoted inside it, so that an ICMP unreachable is tied
+ * to the probe that caused it. The quoted packet travels the other way: its source port
+ * is ours. Rare: only ICMP errors get here. */
+static __always_inline int parse_icmp4_inner(const unsigned char *l4, struct flow *f)
+{
+	__u8 type;
+	if (bpf_probe_read_kernel(&type, 1, l4))
+		return -1;
+	if (type != 3 && type != 11 && type != 12)
+		return -1;
+	struct iphdr inner;
+	if (bpf_probe_read_kernel(&inner, sizeof(inner), l4 + 8))
+		return -1;
+	f->flags |= FWPATH_F_ICMP_INNER;
+	f->l4proto = inner.protocol;
+	return read_ports(l4 + 8 + (inner.ihl & 0xf) * 4, inner.protocol, f);
+}
+
+static __always_inline int parse_icmp6_inner(const unsigned char *l4, struct flow *f)
+{
+	__u8 type;
+	if (bpf_probe_read_kernel(&type, 1, l4))
+		return -1;
+	if (type < 1 || type > 4)
+		return -1;
+	struct ipv6hdr inner;
+	if (bpf_probe_read_kernel(&inner, sizeof(inner), l4 + 8))
+		return -1;
+	f->flags |= FWPATH_F_ICMP_INNER;
+	f->l4proto = inner.nexthdr;
+	return read_ports(l4 + 8 + sizeof(inner), inner.nexthdr, f);
+}
+
+/* Parses an IPv4 or IPv6 packet at nh, cheapest test first: one read of the headers,
+ * then out on any protocol that is neither TCP, UDP nor ICMP. */
 static __always_inline int parse_flow(const unsigned char *nh, struct flow *f)
 {
-	__u8 vhl;
-	if (bpf_probe_read_kernel(&vhl, 1, nh))
+	union headers h;
+	if (bpf_probe_read_kernel(&h, sizeof(h), nh))
 		return -1;
-	if ((vhl >> 4) == 4) {
-		struct iphdr ip;
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), nh))
+	const __u8 version = h.raw[0] >> 4;
+	if (version == 4) {
+		const __u8 proto = h.ip.protocol;
+		if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_ && proto != IPPROTO_ICMP_)
 			return -1;
-		const unsigned char *l4 = nh + (ip.ihl & 0xf) * 4;
+		const __u32 ihl = (h.ip.ihl & 0xf) * 4;
 		f->l3proto = ETH_P_IP;
-		f->ip_len = bpf_ntohs(ip.tot_len);
-		__builtin_memcpy(f->saddr, &ip.saddr, 4);
-		__builtin_memcpy(f->daddr, &ip.daddr, 4);
-		f->l4proto = ip.protocol;
-		if (ip.protocol == IPPROTO_ICMP_) {
-			__u8 type;
-			if (bpf_probe_read_kernel(&type, 1, l4))
-				return -1;
-			if (type != 3 && type != 11 && type != 12)
-				return -1;
-			struct iphdr inner;
-			if (bpf_probe_read_kernel(&inner, sizeof(inner), l4 + 8))
-				return -1;
-			f->flags |= FWPATH_F_ICMP_INNER;
-			f->l4proto = inner.protocol;
-			/* The quoted packet travels the other way: its source port is ours. */
-			return read_ports(l4 + 8 + (inner.ihl & 0xf) * 4, inner.protocol, &f->sport, &f->dport);
+		f->l4proto = proto;
+		f->ip_len = bpf_ntohs(h.ip.tot_len);
+		__builtin_memcpy(f->saddr, &h.ip.saddr, 4);
+		__builtin_memcpy(f->daddr, &h.ip.daddr, 4);
+		if (proto == IPPROTO_ICMP_)
+			return parse_icmp4_inner(nh + ihl, f);
+		if (ihl == sizeof(struct iphdr)) {
+			const __u8 *l4 = &h.raw[sizeof(struct iphdr)];
+			ports_from(l4, f);
+			/* The first 8 payload bytes are in the buffer already. */
+			if (proto == IPPROTO_UDP_ && (((__u16)l4[4] << 8) | l4[5]) == WG_INITIATION_UDP_LEN &&
+			    l4[8] == 1 && l4[9] == 0 && l4[10] == 0 && l4[11] == 0) {
+				f->marker = l4[12] | (__u32)l4[13] << 8 | (__u32)l4[14] << 16 |
+					    (__u32)l4[15] << 24;
+				f->has_marker = 1;
+			}
+			return 0;
 		}
-		return read_ports(l4, ip.protocol, &f->sport, &f->dport);
+		return read_ports(nh + ihl, proto, f);
 	}
-	if ((vhl >> 4) == 6) {
-		struct ipv6hdr ip6;
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), nh))
+	if (version == 6) {
+		const __u8 proto = h.ip6.nexthdr;
+		if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_ && proto != IPPROTO_ICMPV6_)
 			return -1;
-		const unsigned char *l4 = nh + sizeof(ip6);
 		f->l3proto = ETH_P_IPV6;
+		f->l4proto = proto;
 		f->flags |= FWPATH_F_IPV6;
-		f->ip_len = bpf_ntohs(ip6.payload_len) + sizeof(ip6);
-		__builtin_memcpy(f->saddr, &ip6.saddr, 16);
-		__builtin_memcpy(f->daddr, &ip6.daddr, 16);
-		f->l4proto = ip6.nexthdr;
-		if (ip6.nexthdr == IPPROTO_ICMPV6_) {
-			__u8 type;
-			if (bpf_probe_read_kernel(&type, 1, l4))
-				return -1;
-			if (type < 1 || type > 4)
-				return -1;
-			struct ipv6hdr inner;
-			if (bpf_probe_read_kernel(&inner, sizeof(inner), l4 + 8))
-				return -1;
-			f->flags |= FWPATH_F_ICMP_INNER;
-			f->l4proto = inner.nexthdr;
-			return read_ports(l4 + 8 + sizeof(inner), inner.nexthdr, &f->sport, &f->dport);
+		f->ip_len = bpf_ntohs(h.ip6.payload_len) + sizeof(struct ipv6hdr);
+		__builtin_memcpy(f->saddr, &h.ip6.saddr, 16);
+		__builtin_memcpy(f->daddr, &h.ip6.daddr, 16);
+		if (proto == IPPROTO_ICMPV6_)
+			return parse_icmp6_inner(nh + sizeof(struct ipv6hdr), f);
+		const __u8 *l4 = &h.raw[sizeof(struct ipv6hdr)];
+		ports_from(l4, f);
+		/* The UDP length is past the buffer: one more read, for UDP only. */
+		if (proto == IPPROTO_UDP_) {
+			__u8 rest[12];
+			if (!bpf_probe_read_kernel(rest, sizeof(rest), nh + sizeof(struct ipv6hdr) + 4) &&
+			    (((__u16)rest[0] << 8) | rest[1]) == WG_INITIATION_UDP_LEN && rest[4] == 1 &&
+			    rest[5] == 0 && rest[6] == 0 && rest[7] == 0) {
+				f->marker = rest[8] | (__u32)rest[9] << 8 | (__u32)rest[10] << 16 |
+					    (__u32)rest[11] << 24;
+				f->has_marker = 1;
+			}
 		}
-		return read_ports(l4, ip6.nexthdr, &f->sport, &f->dport);
+		return 0;
 	}
 	return -1;
 }
 
-static __always_inline __u32 *watched(const struct flow *f)
+static __always_inline __u32 *watched(struct flow *f)
 {
 	struct fwpath_watch_key k = {.l4proto = f->l4proto, .port = f->sport};
 	__u32 *id = bpf_map_lookup_elem(&watch, &k);
 	if (id)
 		return id;
 	k.port = f->dport;
-	return bpf_map_lookup_elem(&watch, &k);
+	id = bpf_map_lookup_elem(&watch, &k);
+	if (id || !f->has_marker)
+		return id;
+	id = bpf_map_lookup_elem(&markers, &f->marker);
+	if (id)
+		f->flags |= FWPATH_F_MARKER;
+	return id;
 }
 
 /* The network header of an skb; before the stack has set it (0xffff on recent kernels,
@@ -179,6 +262,9 @@ static __always_inline int emit(struct sk_buff *skb, __u32 kind, __u64 location,
 	__u32 *id = watched(&f);
 	if (!id)
 		return 0;
+	const __u32 netns = netns_of(skb);
+	if (netns_filter_on && !bpf_map_lookup_elem(&netns_watch, &netns))
+		return 0;
 	count(FWPATH_CNT_MATCHED);
 
 	struct fwpath_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -191,7 +277,7 @@ static __always_inline int emit(struct sk_buff *skb, __u32 kind, __u64 location,
 	e->location = location;
 	e->kind = kind;
 	e->reason = reason;
-	e->netns = netns_of(skb);
+	e->netns = netns;
 	e->pkt_len = BPF_CORE_READ(skb, len);
 	e->watch_id = *id;
 	e->l3proto = f.l3proto;
@@ -238,6 +324,42 @@ static __always_inline int emit(struct sk_buff *skb, __u32 kind, __u64 location,
 	return 0;
 }
 
+/* Raw tracepoints: the kernel calls the program with the tracepoint's own arguments and
+ * builds no perf record, so a packet that is not a probe costs only the filter above.
+ * The arguments are read as ctx->args[i]; the kernel refuses to attach a program that
+ * reads past the tracepoint's last argument, so kfree_skb has one program per argument
+ * list and user space loads the one the running kernel's BTF describes
+ * (btf_trace_kfree_skb): (skb, location) before 5.17, (skb, location, reason) on, with
+ * an rx_sk after them from 6.12 that we do not read. */
+SEC("raw_tp/kfree_skb")
+int fwpath_kfree_skb_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
+	return emit(skb, FWPATH_EV_DROP, ctx->args[1], 0, 0, false);
+}
+
+SEC("raw_tp/kfree_skb")
+int fwpath_kfree_skb_raw_reason(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
+	return emit(skb, FWPATH_EV_DROP, ctx->args[1], (__u32)ctx->args[2], FWPATH_F_HAS_REASON, false);
+}
+
+SEC("raw_tp/net_dev_start_xmit")
+int fwpath_dev_xmit_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit((struct sk_buff *)ctx->args[0], FWPATH_EV_XMIT, 0, 0, 0, false);
+}
+
+SEC("raw_tp/netif_receive_skb")
+int fwpath_dev_recv_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit((struct sk_buff *)ctx->args[0], FWPATH_EV_RECV, 0, 0, 0, true);
+}
+
+/* Classic tracepoints: the fallback where raw tracepoints cannot be attached. The kernel
+ * fills a perf record for every packet before the program runs; the record's layout
+ * moves between kernels, so its fields are read through CO-RE. */
 SEC("tracepoint/skb/kfree_skb")
 int fwpath_kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <set>
 #include <thread>
 
 #include "sources/probe_socket.h"
@@ -194,6 +195,43 @@ TEST_F(BpfTracerTest, UnwatchedPortIsNoLongerReported) {
   }
 }
 
+TEST_F(BpfTracerTest, OnlyWatchedNamespacesAreReported) {
+  ASSERT_TRUE(tracer_->watch(model::L4::Udp, 7201, 7));
+  ASSERT_TRUE(tracer_->watch_netns(lab_->provider.inode()));
+  ASSERT_TRUE(probe_udp(probe(ThreeNsLab::kProviderV4, 7201, 40221, 300ms)));
+  std::vector<Seen> seen;
+  ASSERT_TRUE(collect_until(*tracer_, seen, has_drop_in(lab_->provider.inode()), 5000ms)) << describe(seen);
+  // The consumer sent it and the router forwarded it, but neither is watched: only the
+  // provider's receive and drop are reported, and nothing else even counts as matched.
+  for (const auto& s : seen) EXPECT_EQ(s.event.netns, lab_->provider.inode()) << describe(s);
+  EXPECT_NE(find(seen, model::PacketEventKind::Receive, lab_->provider.inode()), nullptr) << describe(seen);
+  auto matched = tracer_->matched_packets();
+  ASSERT_TRUE(matched) << matched.error().message();
+  EXPECT_EQ(matched.value(), seen.size()) << describe(seen);
+}
+
+TEST_F(BpfTracerTest, UdpProbeIsKnownByItsMarkerWhateverItsPorts) {
+  // Neither port is watched: only the payload's sender index can identify it, as after
+  // a DNAT to another port and a random SNAT.
+  constexpr uint32_t kMarker = 0x5eed1234;
+  ASSERT_TRUE(tracer_->watch_marker(kMarker, 9));
+  auto other = probe(ThreeNsLab::kProviderV4, 7205, 40232, 300ms);
+  other.marker = kMarker + 1;  // same shape, another marker: not reported
+  ASSERT_TRUE(probe_udp(other));
+  auto opt = probe(ThreeNsLab::kProviderV4, 7201, 40231, 300ms);
+  opt.marker = kMarker;
+  ASSERT_TRUE(probe_udp(opt));
+  std::vector<Seen> seen;
+  ASSERT_TRUE(collect_until(*tracer_, seen, has_drop_in(lab_->provider.inode()), 5000ms)) << describe(seen);
+  for (const auto& s : seen) {
+    EXPECT_EQ(s.watch_id, 9U) << describe(s);
+    EXPECT_EQ(s.event.marker_probe, std::optional<uint32_t>(9U)) << describe(s);
+    ASSERT_TRUE(s.packet);
+    EXPECT_EQ(s.packet->flow.str(), "udp 192.0.2.10:40231 -> 198.51.100.20:7201") << describe(s);
+  }
+  EXPECT_NE(find(seen, model::PacketEventKind::Transmit, lab_->consumer.inode()), nullptr) << describe(seen);
+}
+
 TEST_F(BpfTracerTest, Ipv6TcpDropIsTraced) {
   ASSERT_TRUE(tracer_->watch(model::L4::Tcp, 7203, 6));
   auto r = probe_tcp(probe(ThreeNsLab::kProviderV6, 7203, 40203, 500ms));
@@ -232,6 +270,9 @@ TEST_F(BpfTracerTest, ProgramsAreNamedAndReleased) {
   auto ids = tracer_->program_ids();
   ASSERT_TRUE(ids) << ids.error().message();
   ASSERT_EQ(ids->size(), 3U);
+  // Raw tracepoints work on this kernel (6.18): no classic tracepoint is used.
+  EXPECT_EQ(tracer_->attachment(), BpfTracer::Attachment::RawTracepoint);
+  std::set<std::string> names;
   for (uint32_t id : ids.value()) {
     const int fd = bpf_prog_get_fd_by_id(id);
     ASSERT_GE(fd, 0);
@@ -240,7 +281,14 @@ TEST_F(BpfTracerTest, ProgramsAreNamedAndReleased) {
     ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
     ::close(fd);
     EXPECT_EQ(std::string(info.name).rfind("fwpath_", 0), 0U) << info.name;
+    EXPECT_EQ(info.type, static_cast<__u32>(BPF_PROG_TYPE_RAW_TRACEPOINT)) << info.name;
+    names.insert(info.name);
   }
+  // The kernel keeps 15 characters of a name. kfree_skb: the variant that reads the
+  // drop reason exactly where the kernel has one.
+  EXPECT_EQ(names.count("fwpath_dev_xmit"), 1U);
+  EXPECT_EQ(names.count("fwpath_dev_recv"), 1U);
+  EXPECT_EQ(names.count("fwpath_kfree_sk"), 1U);
   EXPECT_TRUE(tracer_->degradations().empty()) << tracer_->degradations().front();
   tracer_.reset();
   // The kernel frees a program once its last link and fd are gone; the link's perf

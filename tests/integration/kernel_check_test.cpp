@@ -315,6 +315,18 @@ TEST_F(KernelCheck, TracepointMatchesTracefsAndBpftool) {
   EXPECT_EQ(report_.available("tracepoint"), prog_type && event) << report_.detail("tracepoint");
 }
 
+TEST_F(KernelCheck, RawTracepointMatchesBpftool) {
+  const std::string bpftool = find_tool("bpftool");
+  if (bpftool.empty()) GTEST_SKIP() << "bpftool not installed";
+  const Outcome probe = run({bpftool, "feature", "probe", "kernel"});
+  const bool prog_type = probe.out.find("program_type raw_tracepoint is available") != std::string::npos;
+  EXPECT_EQ(report_.available("raw_tracepoint"), prog_type) << report_.detail("raw_tracepoint");
+  if (report_.available("raw_tracepoint")) {
+    EXPECT_NE(report_.detail("raw_tracepoint").find("it ran for a datagram dropped"), std::string::npos)
+        << report_.detail("raw_tracepoint");
+  }
+}
+
 TEST_F(KernelCheck, KprobeMatchesTheKernelsKprobeInterfaces) {
   const auto tracefs = fwpath::ensure_tracefs();
   if (!tracefs) GTEST_SKIP() << "tracefs unavailable: " << tracefs.error().message();

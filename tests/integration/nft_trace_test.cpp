@@ -113,14 +113,16 @@ TEST(NftTrace, DropIsTracedToTheRuleWithItsComment) {
     for (const auto& [key, chain] : snapshot->ruleset().chains()) EXPECT_FALSE(is_tracer_table(key.table));
 
     // Events of the tracer's own chains are there and recognisable: the output chain's
-    // nftrace rule (verdict continue) and the input chain's policy accept.
+    // nftrace rule (verdict continue) and, when the datagram comes back in over lo, the
+    // prerouting chain's policy accept. The tracer has no input chain: the mark set on
+    // entry lasts, and the input chain below reports the packet.
     const auto tracer_rule = std::find_if(events.begin(), events.end(), [&](const NftTraceEvent& ev) {
       return ev.table == tracer_name && ev.chain == "output" && ev.type == TraceType::Rule;
     });
     ASSERT_NE(tracer_rule, events.end());
     EXPECT_EQ(tracer_rule->verdict, Verdict::Continue);
     const auto tracer_policy = std::find_if(events.begin(), events.end(), [&](const NftTraceEvent& ev) {
-      return ev.table == tracer_name && ev.chain == "input" && ev.type == TraceType::Policy;
+      return ev.table == tracer_name && ev.chain == "prerouting" && ev.type == TraceType::Policy;
     });
     ASSERT_NE(tracer_policy, events.end());
     EXPECT_EQ(tracer_policy->verdict, Verdict::Accept);  // the policy's byte order is right

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "integration/nft_fixtures.h"
+#include "lab/nft_load.h"
 #include "nft/netlink_socket.h"
 #include "nft/stale_tables.h"
 #include "nft/table_list.h"
@@ -47,7 +48,7 @@ pid_t dead_pid() {
   return child;
 }
 
-TEST(NftTracerTable, HasFiveChainsAtTheFirstPriorityThatOnlySetNftrace) {
+TEST(NftTracerTable, HasEntryChainsAtTheFirstPriorityThatOnlySetNftrace) {
   FWPATH_REQUIRE_NET_ADMIN();
   auto ns = lab::lab_netns();
   ASSERT_TRUE(ns.ok()) << ns.error().message();
@@ -71,7 +72,7 @@ TEST(NftTracerTable, HasFiveChainsAtTheFirstPriorityThatOnlySetNftrace) {
     EXPECT_EQ(chain->base->hook, hook);
     EXPECT_EQ(chain->base->priority, INT32_MIN);
     EXPECT_EQ(chain->base->policy, "accept");
-    EXPECT_EQ(chain->rules.size(), 4U + 7U) << hook;
+    EXPECT_EQ(chain->rules.size(), 2U) << hook;
     for (uint64_t handle : chain->rules) {
       const std::string& rule = rs->find_rule("inet", tracer->name(), hook, handle)->text;
       // Each rule ends with its only action, and nft shows nothing else after a match.
@@ -82,12 +83,36 @@ TEST(NftTracerTable, HasFiveChainsAtTheFirstPriorityThatOnlySetNftrace) {
       ++rules;
     }
   }
-  EXPECT_EQ(rules, 5U * 11U);
+  EXPECT_EQ(rules, 2U * 2U);
+  // Packets enter a namespace's netfilter path only there; the mark lasts through its
+  // later hooks, so no chain on input, forward or postrouting.
+  for (const char* hook : {"input", "forward", "postrouting"}) {
+    EXPECT_EQ(rs->find_chain("inet", tracer->name(), hook), nullptr) << hook;
+  }
   const auto& pre = rs->find_chain("inet", tracer->name(), "prerouting")->rules;
-  EXPECT_EQ(rs->find_rule("inet", tracer->name(), "prerouting", pre[0])->text, "udp sport 40001 meta nftrace set 1");
-  EXPECT_EQ(rs->find_rule("inet", tracer->name(), "prerouting", pre[3])->text, "tcp dport 6443 meta nftrace set 1");
-  EXPECT_EQ(rs->find_rule("inet", tracer->name(), "prerouting", pre[8])->text,
-            "icmpv6 type packet-too-big meta nftrace set 1");
+  EXPECT_EQ(rs->find_rule("inet", tracer->name(), "prerouting", pre[0])->text,
+            "meta l4proto . th sport @watch meta nftrace set 1");
+  EXPECT_EQ(rs->find_rule("inet", tracer->name(), "prerouting", pre[1])->text,
+            "meta l4proto . th dport @watch meta nftrace set 1");
+  // The set as nft shows it, with both watched ports and the ICMP errors as type . code.
+  EXPECT_NE(text->find("type inet_proto . inet_service"), std::string::npos) << *text;
+  EXPECT_NE(text->find("udp . 40001"), std::string::npos) << *text;
+  EXPECT_NE(text->find("tcp . 6443"), std::string::npos) << *text;
+  EXPECT_NE(text->find("icmp . 781"), std::string::npos) << *text;  // admin-prohibited
+
+  // What nft lists, nft loads again (someone saving the ruleset while fwpath runs): the
+  // listing, renamed, goes into a fresh namespace.
+  auto other = lab::lab_netns();
+  ASSERT_TRUE(other.ok()) << other.error().message();
+  std::string copy = *text;
+  for (size_t at = copy.find(tracer->name()); at != std::string::npos; at = copy.find(tracer->name())) {
+    copy.replace(at, tracer->name().size(), "fwpath_copy");
+  }
+  for (size_t at = copy.find("flags owner"); at != std::string::npos; at = copy.find("flags owner")) {
+    copy.replace(at, std::string("flags owner").size(), "");
+  }
+  auto loaded = fwpath::lab::load_nft_ruleset({other->get(), "copy"}, "fwpath table listing", copy);
+  EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.error().message()) << "\n" << copy;
 
   auto tables = tables_in(ns->get());
   ASSERT_TRUE(tables.ok());

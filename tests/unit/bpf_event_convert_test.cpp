@@ -57,6 +57,17 @@ TEST_F(BpfEventConvert, NoReasonWhenTheKernelHasNone) {
   EXPECT_EQ(ev->location_symbol, "nf_hook_slow+0x8e");
 }
 
+TEST_F(BpfEventConvert, AMarkerMatchNamesItsProbe) {
+  fwpath_event raw = sample_drop();
+  raw.watch_id = 7;
+  EXPECT_FALSE(to_packet_event(raw, reasons, symbols)->marker_probe) << "matched by port: no marker";
+  raw.flags |= FWPATH_F_MARKER;
+  auto ev = to_packet_event(raw, reasons, symbols);
+  ASSERT_TRUE(ev);
+  ASSERT_TRUE(ev->marker_probe);
+  EXPECT_EQ(*ev->marker_probe, 7U);
+}
+
 TEST_F(BpfEventConvert, TransmitAndReceiveHaveNoLocation) {
   fwpath_event raw = sample_drop();
   raw.kind = FWPATH_EV_XMIT;

@@ -156,6 +156,55 @@ TEST(Correlator, NodePortDnatThenForwardPolicyDrop) {
   EXPECT_NE(t.summary.find("dropped at forward by the policy of inet filter forward"), std::string::npos) << t.summary;
 }
 
+// The tracer marks packets only where they enter a namespace: a DNAT to a local socket
+// in a namespace with no chain after its nat chain leaves no event with the rewritten
+// headers. Conntrack's entry shows the rewrite; the NAT rule the trace saw made it.
+TEST(Correlator, DnatWithNoLaterChainIsTakenFromConntrack) {
+  Stream s;
+  FakeRules rules;
+  rules.base("nat", "prerouting", Hook::Prerouting);
+  rules.rules[{"nat", "prerouting", 4}] = "udp dport 30742 dnat to 198.51.100.20:51840";
+  s.probe(L4::Udp, "198.51.100.20", 30742, 40000, SocketOutcome::Reply);
+  s.trace(2, 7, "ip", "nat", "prerouting", TraceType::Rule, 4, Verdict::Accept, "192.0.2.10", 40000, "198.51.100.20",
+          30742);
+  auto flow = [](const char* src, const char* dst) {
+    Flow f;
+    f.proto = L4::Udp;
+    f.src = parse_endpoint(src).value();
+    f.dst = parse_endpoint(dst).value();
+    return f;
+  };
+  s.in.probes[0].conntrack.push_back({2, flow("192.0.2.10:40000", "198.51.100.20:30742"),
+                                      flow("198.51.100.20:51840", "192.0.2.10:40000"), "CONFIRMED,DST_NAT"});
+
+  auto report = correlate(s.in, rules);
+  const auto& t = report.targets.at(0);
+  ASSERT_EQ(t.rewrites.size(), 1U);
+  EXPECT_EQ(t.rewrites[0].field, "dport");
+  EXPECT_EQ(t.rewrites[0].before, "30742");
+  EXPECT_EQ(t.rewrites[0].after, "51840");
+  EXPECT_EQ(t.rewrites[0].hook, Hook::Prerouting);
+  EXPECT_EQ(t.rewrites[0].rule, "udp dport 30742 dnat to 198.51.100.20:51840");
+  EXPECT_TRUE(t.rewrites[0].confirmed);
+}
+
+// A probe whose ports NAT changed beyond what the trace showed (random SNAT on a router
+// with no nft chain after it): the kernel side knew it by its UDP marker.
+TEST(Correlator, PacketKnownByItsMarkerIsThePath) {
+  Stream s;
+  FakeRules rules;
+  s.probe(L4::Udp, "198.51.100.20", 30742, 40000, SocketOutcome::Timeout);
+  s.packet(PacketEventKind::Transmit, 3, "r-p", "198.51.100.1", 61001, "198.18.1.5", 51840);
+  s.packet(PacketEventKind::Transmit, 3, "r-p", "198.51.100.1", 61002, "198.18.1.6", 51841);
+  s.in.packets[0].marker_probe = 1;  // this probe's marker
+  s.in.packets[1].marker_probe = 2;  // another probe's
+  auto report = correlate(s.in, rules);
+  const auto& t = report.targets.at(0);
+  ASSERT_EQ(t.wire.size(), 1U);
+  EXPECT_EQ(t.wire[0].flow, "udp 198.51.100.1:61001 -> 198.18.1.5:51840");
+  EXPECT_EQ(t.wire[0].direction, Direction::Request);
+}
+
 // S3: firewalld's final reject answers the SYN with ICMP admin-prohibited.
 TEST(Correlator, RejectWithIcmpNamesTheRule) {
   Stream s;

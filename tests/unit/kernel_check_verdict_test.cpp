@@ -43,6 +43,7 @@ TEST(KernelVerdict, FeatureNamesAreTheDocumentedOnesInReportOrder) {
   const std::vector<std::string> expected = {"btf_vmlinux",
                                              "btf_modules",
                                              "tracepoint",
+                                             "raw_tracepoint",
                                              "tp_btf",
                                              "fentry_vmlinux",
                                              "fentry_nf_tables",
@@ -87,20 +88,35 @@ TEST(KernelVerdict, NoNftTraceIsUnsupportedWhateverElseWorks) {
 
 TEST(KernelVerdict, NoBpfEventPathDegradesButDoesNotRefuse) {
   // Rule attribution (nft trace) still works: fwpath degrades instead of refusing.
-  const auto a = assess_kernel(with(ideal_node(), {"btf_vmlinux", "tracepoint", "ringbuf"}, false));
+  const auto a = assess_kernel(with(ideal_node(), {"btf_vmlinux", "tracepoint", "raw_tracepoint", "ringbuf"}, false));
   EXPECT_EQ(a.verdict, KernelVerdict::Degraded);
-  EXPECT_EQ(cost_features(a, Impact::Degraded), (std::vector<std::string>{"btf_vmlinux", "tracepoint", "ringbuf"}));
+  EXPECT_EQ(cost_features(a, Impact::Degraded),
+            (std::vector<std::string>{"btf_vmlinux", "tracepoint", "raw_tracepoint", "ringbuf"}));
 }
 
 TEST(KernelVerdict, EachFeatureTheTracerUsesDegradesAlone) {
-  for (const char* name :
-       {"btf_vmlinux", "tracepoint", "ringbuf", "kfree_skb_reason", "nft_table_owner", "conntrack_netlink"}) {
+  for (const char* name : {"btf_vmlinux", "ringbuf", "kfree_skb_reason", "nft_table_owner", "conntrack_netlink"}) {
     const auto a = assess_kernel(with(ideal_node(), {name}, false));
     EXPECT_EQ(a.verdict, KernelVerdict::Degraded) << name;
     ASSERT_EQ(a.costs.size(), 1U) << name;
     EXPECT_EQ(a.costs[0].feature, name);
     EXPECT_FALSE(a.costs[0].text.empty()) << name;
   }
+}
+
+TEST(KernelVerdict, EachKindOfTracepointStandsInForTheOther) {
+  // Raw tracepoints are what the tracer attaches; classic ones are the fallback.
+  auto a = assess_kernel(with(ideal_node(), {"tracepoint"}, false));
+  EXPECT_EQ(a.verdict, KernelVerdict::Full);
+  EXPECT_EQ(cost_features(a, Impact::Info), std::vector<std::string>{"tracepoint"});
+  a = assess_kernel(with(ideal_node(), {"raw_tracepoint"}, false));
+  EXPECT_EQ(a.verdict, KernelVerdict::Full);
+  ASSERT_NE(cost_of(a, "raw_tracepoint"), nullptr);
+  EXPECT_EQ(cost_of(a, "raw_tracepoint")->impact, Impact::Info);
+  EXPECT_NE(cost_of(a, "raw_tracepoint")->text.find("falls back to classic tracepoints"), std::string::npos);
+  a = assess_kernel(with(ideal_node(), {"tracepoint", "raw_tracepoint"}, false));
+  EXPECT_EQ(a.verdict, KernelVerdict::Degraded);
+  EXPECT_EQ(cost_features(a, Impact::Degraded), (std::vector<std::string>{"tracepoint", "raw_tracepoint"}));
 }
 
 TEST(KernelVerdict, MissingKfreeSkbReasonCostsTheReasonName) {

@@ -1,11 +1,13 @@
-// The tracer's rules and table names. The rules are compared with what
-// `nft --debug=netlink add rule inet t c meta l4proto udp th dport 40001 meta nftrace set 1`
-// generates, and checked to contain no verdict: the tracer must never change one.
+// The tracer's sets, rules and table names. The rules are compared with what
+// `nft --debug=netlink` generates for the same rule text, and checked to contain no
+// verdict: the tracer must never change one.
 #include <gtest/gtest.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <vector>
@@ -40,75 +42,108 @@ std::vector<std::string> expression_names(const NftnlRule& rule) {
   return names;
 }
 
-TEST(NftTracerRules, MatchesForAPort) {
-  auto m = tracer_matches(TracerConfig{{{model::L4::Udp, 40001}}, false});
-  ASSERT_TRUE(m.ok()) << m.error().message();
-  ASSERT_EQ(m->size(), 2U);
-  EXPECT_EQ((*m)[0].description, "udp sport 40001");
-  EXPECT_EQ((*m)[0].offset, 0);
-  EXPECT_EQ((*m)[1].description, "udp dport 40001");
-  EXPECT_EQ((*m)[1].offset, 2);
-  EXPECT_EQ((*m)[1].l4proto, 17);
-  EXPECT_EQ((*m)[1].value, (std::vector<uint8_t>{0x9c, 0x41}));  // 40001 in network order
+std::string dump_set(const NftnlSet& set) {
+  std::array<char, 4096> buf{};
+  nftnl_set_snprintf(buf.data(), buf.size(), set.get(), NFTNL_OUTPUT_DEFAULT, 0);
+  return buf.data();
 }
 
-TEST(NftTracerRules, IcmpErrorsAreIncludedByDefault) {
-  auto m = tracer_matches(TracerConfig{{{model::L4::Tcp, 6443}}});
-  ASSERT_TRUE(m.ok());
-  ASSERT_EQ(m->size(), 2U + 7U);
-  std::vector<std::string> icmp;
-  for (const auto& x : *m) {
-    if (x.l4proto == 1 || x.l4proto == 58) icmp.push_back(x.description);
-  }
-  EXPECT_EQ(icmp, (std::vector<std::string>{"icmp type destination-unreachable", "icmp type time-exceeded",
-                                            "icmp type parameter-problem", "icmpv6 type destination-unreachable",
-                                            "icmpv6 type packet-too-big", "icmpv6 type time-exceeded",
-                                            "icmpv6 type parameter-problem"}));
+TEST(NftTracerRules, OneSetHoldsEveryWatchedPortOnce) {
+  auto set =
+      tracer_set(TracerConfig{{{model::L4::Udp, 40001}, {model::L4::Tcp, 6443}, {model::L4::Udp, 40001}}, false});
+  ASSERT_TRUE(set.ok()) << set.error().message();
+  EXPECT_EQ(set->name, "watch");
+  EXPECT_EQ(set->key_type, 781U);  // what nft gives `type inet_proto . inet_service`
+  EXPECT_EQ(set->text, (std::vector<std::string>{"udp . 40001", "tcp . 6443"}));
+  // l4proto, then the port in network order, each in its own zero-padded 4-byte slot.
+  ASSERT_EQ(set->keys.size(), 2U);
+  EXPECT_EQ(set->keys[0], (SetKey{17, 0, 0, 0, 0x9c, 0x41, 0, 0}));
+  EXPECT_EQ(set->keys[1], (SetKey{6, 0, 0, 0, 0x19, 0x2b, 0, 0}));
+}
+
+TEST(NftTracerRules, IcmpErrorsAreTypeAndCodeElementsIncludedByDefault) {
+  auto set = tracer_set(TracerConfig{{{model::L4::Tcp, 6443}}});
+  ASSERT_TRUE(set.ok());
+  // 1 port; ICMP: unreachable 0-15, time exceeded 0-1, parameter problem 0-2; ICMPv6:
+  // unreachable 0-15, packet too big 0, time exceeded 0-1, parameter problem 0-15.
+  ASSERT_EQ(set->keys.size(), 1U + 16U + 2U + 3U + 16U + 1U + 2U + 16U);
+  auto has = [&](const SetKey& k) { return std::find(set->keys.begin(), set->keys.end(), k) != set->keys.end(); };
+  EXPECT_TRUE(has(SetKey{1, 0, 0, 0, 3, 13, 0, 0}));  // icmp admin-prohibited
+  EXPECT_TRUE(has(SetKey{1, 0, 0, 0, 3, 4, 0, 0}));   // icmp fragmentation needed
+  EXPECT_TRUE(has(SetKey{58, 0, 0, 0, 2, 0, 0, 0}));  // icmpv6 packet too big
+  EXPECT_TRUE(has(SetKey{58, 0, 0, 0, 1, 4, 0, 0}));  // icmpv6 port unreachable
+  EXPECT_FALSE(has(SetKey{1, 0, 0, 0, 8, 0, 0, 0})) << "echo request is not an error";
+  EXPECT_FALSE(has(SetKey{58, 0, 0, 0, 128, 0, 0, 0})) << "echo request is not an error";
+  EXPECT_NE(std::find(set->text.begin(), set->text.end(), "icmp . 781 (destination-unreachable code 13)"),
+            set->text.end());
+}
+
+TEST(NftTracerRules, TwoRulesLookTheSetUp) {
+  auto set = tracer_set(TracerConfig{{{model::L4::Udp, 40001}}});
+  ASSERT_TRUE(set.ok());
+  const auto m = tracer_matches(*set);
+  ASSERT_EQ(m.size(), 2U);
+  EXPECT_EQ(m[0].description, "meta l4proto . th sport @watch");
+  EXPECT_EQ(m[1].description, "meta l4proto . th dport @watch");
+  EXPECT_EQ(m[0].offset, 0);
+  EXPECT_EQ(m[1].offset, 2);
+  EXPECT_EQ(m[1].length, 2);
 }
 
 TEST(NftTracerRules, BadWatchListsAreRefused) {
-  EXPECT_FALSE(tracer_matches(TracerConfig{{}, false}).ok());
-  EXPECT_FALSE(tracer_matches(TracerConfig{{{model::L4::Udp, 0}}}).ok());
-  auto icmp = tracer_matches(TracerConfig{{{model::L4::Icmp, 3}}});
+  EXPECT_FALSE(tracer_set(TracerConfig{{}, false}).ok());
+  EXPECT_FALSE(tracer_set(TracerConfig{{{model::L4::Udp, 0}}}).ok());
+  auto icmp = tracer_set(TracerConfig{{{model::L4::Icmp, 3}}});
   ASSERT_FALSE(icmp.ok());
   EXPECT_EQ(icmp.error().kind, ErrorKind::BadInput);
+  // ICMP errors alone are a valid watch list.
+  auto only_icmp = tracer_set(TracerConfig{{}, true});
+  ASSERT_TRUE(only_icmp.ok());
+  EXPECT_EQ(only_icmp->keys.size(), 56U);
 }
 
 TEST(NftTracerRules, RuleIsExactlyWhatNftGeneratesForTheMatch) {
-  auto m = tracer_matches(TracerConfig{{{model::L4::Udp, 40001}}, false});
-  ASSERT_TRUE(m.ok());
-  auto rule = build_trace_rule("fwpath_1_0", "prerouting", (*m)[1]);
+  auto set = tracer_set(TracerConfig{{{model::L4::Udp, 40001}}, false});
+  ASSERT_TRUE(set.ok());
+  const auto m = tracer_matches(*set);
+  auto rule = build_trace_rule("fwpath_1_0", "prerouting", m[1], 1);
   ASSERT_TRUE(rule.ok()) << rule.error().message();
+  // As `nft --debug=netlink add rule inet t c meta l4proto . th dport @watch meta nftrace set 1`.
   EXPECT_EQ(dump(*rule),
             "inet fwpath_1_0 prerouting\n"
             "  [ meta load l4proto => reg 1 ]\n"
-            "  [ cmp eq reg 1 0x00000011 ]\n"
-            "  [ payload load 2b @ transport header + 2 => reg 1 ]\n"
-            "  [ cmp eq reg 1 0x0000419c ]\n"
+            "  [ payload load 2b @ transport header + 2 => reg 9 ]\n"
+            "  [ lookup reg 1 set watch ]\n"
             "  [ immediate reg 1 0x00000001 ]\n"
             "  [ meta set nftrace with reg 1 ]\n");
 }
 
 TEST(NftTracerRules, NoRuleCarriesAVerdict) {
-  auto m = tracer_matches(TracerConfig{{{model::L4::Udp, 53}, {model::L4::Tcp, 443}}});
-  ASSERT_TRUE(m.ok());
-  for (const auto& match : *m) {
-    auto rule = build_trace_rule("fwpath_1_0", "input", match);
+  auto set = tracer_set(TracerConfig{{{model::L4::Udp, 53}, {model::L4::Tcp, 443}}});
+  ASSERT_TRUE(set.ok());
+  for (const auto& match : tracer_matches(*set)) {
+    auto rule = build_trace_rule("fwpath_1_0", "output", match, 1);
     ASSERT_TRUE(rule.ok()) << rule.error().message();
-    EXPECT_EQ(expression_names(*rule), (std::vector<std::string>{"meta", "cmp", "payload", "cmp", "immediate", "meta"}))
+    EXPECT_EQ(expression_names(*rule), (std::vector<std::string>{"meta", "payload", "lookup", "immediate", "meta"}))
         << match.description;
   }
 }
 
-TEST(NftTracerRules, IcmpRuleMatchesTheTypeByte) {
-  auto m = tracer_matches(TracerConfig{{}, true});
-  ASSERT_TRUE(m.ok());
-  auto rule = build_trace_rule("fwpath_1_0", "input", (*m)[4]);  // icmpv6 packet-too-big
-  ASSERT_TRUE(rule.ok());
-  const std::string text = dump(*rule);
-  EXPECT_NE(text.find("[ cmp eq reg 1 0x0000003a ]"), std::string::npos) << text;
-  EXPECT_NE(text.find("[ payload load 1b @ transport header + 0 => reg 1 ]"), std::string::npos) << text;
-  EXPECT_NE(text.find("[ cmp eq reg 1 0x00000002 ]"), std::string::npos) << text;
+TEST(NftTracerRules, SetIsAConstantHashWithItsElements) {
+  auto ts = tracer_set(TracerConfig{{{model::L4::Udp, 40001}, {model::L4::Tcp, 6443}}, false});
+  ASSERT_TRUE(ts.ok());
+  auto set = build_trace_set("fwpath_1_0", *ts, 1);
+  ASSERT_TRUE(set.ok()) << set.error().message();
+  EXPECT_EQ(nftnl_set_get_u32(set->get(), NFTNL_SET_FLAGS), static_cast<uint32_t>(NFT_SET_CONSTANT));
+  EXPECT_EQ(nftnl_set_get_u32(set->get(), NFTNL_SET_KEY_LEN), 8U);
+  EXPECT_EQ(nftnl_set_get_u32(set->get(), NFTNL_SET_DESC_SIZE), 2U);
+  EXPECT_EQ(nftnl_set_get_u32(set->get(), NFTNL_SET_ID), 1U);
+  const std::string text = dump_set(*set);
+  EXPECT_NE(text.find("element 00000011 0000419c"), std::string::npos) << text;
+  EXPECT_NE(text.find("element 00000006 00002b19"), std::string::npos) << text;
+  TraceSet empty;
+  empty.name = "watch";
+  EXPECT_FALSE(build_trace_set("fwpath_1_0", empty, 1).ok());
 }
 
 TEST(NftTracerName, NamesCarryThePid) {

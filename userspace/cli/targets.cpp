@@ -8,6 +8,8 @@
 #include <memory>
 #include <random>
 
+#include "sources/udp_source_port.h"
+
 namespace fwpath::cli {
 
 namespace {
@@ -66,7 +68,9 @@ Result<std::vector<model::ProbeSpec>> build_probe_specs(const std::vector<Target
   std::random_device rd;
   std::mt19937 rng(rd());
   uint16_t tcp_port = static_cast<uint16_t>(std::uniform_int_distribution<int>(41000, 48999)(rng));
-  uint16_t udp_port = 40000;
+  // A per-run start; the job moves any port a socket holds to the next free one.
+  auto udp_port = static_cast<uint16_t>(
+      std::uniform_int_distribution<int>(sources::kUdpSourcePortFirst, sources::kUdpSourcePortLast)(rng));
   std::vector<model::ProbeSpec> specs;
   uint32_t id = 1;
   for (const auto& r : requests) {
@@ -78,7 +82,12 @@ Result<std::vector<model::ProbeSpec>> build_probe_specs(const std::vector<Target
     s.target_text = r.text;
     s.proto = r.proto;
     s.target = ep.value();
-    s.source_port = r.proto == model::L4::Tcp ? tcp_port++ : udp_port++;
+    if (r.proto == model::L4::Tcp) {
+      s.source_port = tcp_port++;
+    } else {
+      s.source_port = udp_port;
+      udp_port = udp_port == sources::kUdpSourcePortLast ? sources::kUdpSourcePortFirst : udp_port + 1;
+    }
     s.marker = static_cast<uint32_t>(rng());
     specs.push_back(s);
   }

@@ -21,8 +21,9 @@ struct TargetRequest {
 };
 
 // Resolves every request and assigns ids, source ports and UDP markers. TCP probes get
-// distinct source ports from a per-run random base; UDP probes start at 40000 (the
-// scenarios' fixed WireGuard source port) so that captures are easy to read.
+// distinct source ports from a per-run random base in 41000-48999; UDP probes from a
+// per-run random base in 40000-40999 (sources/udp_source_port.h), which the probe job
+// moves past ports that sockets in the sending namespace hold.
 Result<std::vector<model::ProbeSpec>> build_probe_specs(const std::vector<TargetRequest>& requests);
 
 }  // namespace fwpath::cli

@@ -177,6 +177,10 @@ model::FeatureResult probe_tracepoint(const Status& tracefs_ready, int netns_fd)
   return result;
 }
 
+model::FeatureResult probe_raw_tracepoint(int netns_fd) {
+  return try_program("raw_tracepoint", "probe_raw_tracepoint", attach_and_see_drop("raw_tp kfree_skb", netns_fd));
+}
+
 model::FeatureResult probe_tp_btf(int netns_fd) {
   return try_program("tp_btf", "probe_tp_btf", attach_and_see_drop("tp_btf kfree_skb", netns_fd));
 }

@@ -12,6 +12,8 @@ namespace fwpath::kernel {
 // tracefs_ready: what ensure_tracefs() said (run by the command before any thread); a
 // classic tracepoint is attached by an id read from tracefs.
 model::FeatureResult probe_tracepoint(const Status& tracefs_ready, int netns_fd);
+// raw_tp/kfree_skb: how the tracer attaches first (no perf record built per packet).
+model::FeatureResult probe_raw_tracepoint(int netns_fd);
 model::FeatureResult probe_tp_btf(int netns_fd);
 model::FeatureResult probe_fentry_vmlinux();    // fentry on nf_hook_slow
 model::FeatureResult probe_fentry_nf_tables();  // fentry on nft_do_chain

@@ -77,6 +77,7 @@ Result<model::KernelReport> run_kernel_check(const Status& tracefs_ready) {
     auto netns = create_probe_netns();
     const int fd = netns ? netns->get() : -1;
     c.add(probe_tracepoint(tracefs_ready, fd));
+    c.add(probe_raw_tracepoint(fd));
     c.add(probe_tp_btf(fd));
     c.add(probe_fentry_vmlinux());
     c.add(probe_fentry_nf_tables());

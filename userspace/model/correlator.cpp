@@ -139,6 +139,7 @@ class ProbeCorrelator {
       walk_passage(p, r, first);
     }
     attach_wire_events(r);
+    rewrites_from_conntrack(r);
     confirm_with_conntrack(r);
     r.incomplete = in_.lost_trace_events + in_.lost_bpf_events > 0;
     decide_outcome(r);
@@ -266,7 +267,10 @@ class ProbeCorrelator {
     for (const auto& e : in_.packets) {
       if (!in_window(e.received, w_)) continue;
       auto pkt = bpf_packet(e);
-      if (!pkt || !keys_.matches(*pkt)) continue;
+      // A packet the kernel side knew by this probe's UDP marker is the probe, whatever
+      // NAT made of its ports (a DNAT to another port, then a random SNAT).
+      const bool by_marker = e.marker_probe == w_.spec.id;
+      if (!pkt || !(keys_.matches(*pkt) || by_marker)) continue;
       const Direction dir = keys_.direction(pkt->flow).value_or(Direction::Request);
       if (e.kind == PacketEventKind::Drop) {
         if (!r.drop) r.drop = drop_info(e, dir, r);
@@ -297,6 +301,42 @@ class ProbeCorrelator {
       base.hook = nat != last_nat_.end() ? nat->second.hook : Hook::Postrouting;
       base.rule = nat != last_nat_.end() ? nat->second.rule : "conntrack NAT of an established flow";
       add_field_rewrites(*seen->second, pkt->flow, base, r.rewrites);
+    }
+  }
+
+  // A NAT rule the trace saw whose effect no later event showed: the tracer marks packets
+  // only where they enter a namespace, so when the node has no chain after its NAT chain
+  // (a DNAT to a local socket, with no input chain) no trace event carries the rewritten
+  // headers, and no device transmits them. Conntrack's entry in that namespace does: its
+  // reply tuple is what NAT made of the flow. Only the fields the rule's kind rewrites
+  // are taken from it (dnat/redirect: destination; snat/masquerade: source).
+  void rewrites_from_conntrack(ProbeReport& r) const {
+    static const std::regex destination(R"(\b(dnat|redirect)\b)");
+    for (const auto& [key, nat] : last_nat_) {
+      const uint32_t netns = key.first;
+      const Direction dir = key.second;
+      const std::string ns = ns_name(netns);
+      const bool shown = std::any_of(r.rewrites.begin(), r.rewrites.end(),
+                                     [&](const Rewrite& w) { return w.netns == ns && w.direction == dir; });
+      if (shown) continue;
+      const bool dst = std::regex_search(nat.rule, destination);
+      for (const auto& c : w_.conntrack) {
+        if (c.netns != netns) continue;
+        const Flow from = dir == Direction::Request ? c.original : c.reply;
+        Flow to = dir == Direction::Request ? c.reply.reversed() : c.original.reversed();
+        if (dst) {
+          to.src = from.src;
+        } else {
+          to.dst = from.dst;
+        }
+        if (from == to) continue;
+        Rewrite base;
+        base.direction = dir;
+        base.netns = ns;
+        base.hook = nat.hook;
+        base.rule = nat.rule;
+        add_field_rewrites(from, to, base, r.rewrites);
+      }
     }
   }
 

@@ -62,6 +62,9 @@ struct PacketEvent {
   std::string location_symbol;  // "nf_hook_slow+0x8e" from /proc/kallsyms
   uint32_t pkt_len = 0;
   std::vector<uint8_t> packet;  // from the network header, at most a snapshot
+  // The probe (id) whose UDP marker the payload carries, when the kernel side matched
+  // the packet by it rather than by a port: its ports may all have been rewritten.
+  std::optional<uint32_t> marker_probe;
   Clock::time_point received;
 };
 

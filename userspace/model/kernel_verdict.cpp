@@ -53,10 +53,25 @@ const std::vector<Rule>& rules() {
        }},
       {"tracepoint",
        [](const Lookup& l) {
+         if (l.has("raw_tracepoint")) {
+           return when_missing(l, "tracepoint", Impact::Info,
+                               "none: the tracer attaches raw tracepoints; classic ones are only their fallback");
+         }
          return when_missing(l, "tracepoint", Impact::Degraded,
                              "the tracer's kernel side (skb:kfree_skb, net:net_dev_start_xmit, "
                              "net:netif_receive_skb) cannot attach: kernel drops, transmits and receives are not "
                              "seen, only nftables verdicts");
+       }},
+      {"raw_tracepoint",
+       [](const Lookup& l) {
+         if (l.has("tracepoint")) {
+           return when_missing(l, "raw_tracepoint", Impact::Info,
+                               "the tracer falls back to classic tracepoints: the same events, but the kernel builds "
+                               "a trace record for every packet while fwpath runs, so other traffic slows more");
+         }
+         return when_missing(l, "raw_tracepoint", Impact::Degraded,
+                             "no way to attach the tracer's kernel side: kernel drops, transmits and receives are "
+                             "not seen, only nftables verdicts");
        }},
       {"tp_btf",
        [](const Lookup& l) {

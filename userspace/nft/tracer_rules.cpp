@@ -4,6 +4,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <algorithm>
 #include <array>
 
 namespace fwpath::nft {
@@ -11,28 +12,48 @@ namespace fwpath::nft {
 namespace {
 
 using NftnlExpr = CHandle<nftnl_expr, nftnl_expr_free>;
+using NftnlSetElem = CHandle<nftnl_set_elem, nftnl_set_elem_free>;
 
 constexpr uint8_t kSportOffset = 0;
 constexpr uint8_t kDportOffset = 2;
-constexpr uint8_t kIcmpTypeOffset = 0;
+// Where the second field of a concatenation starts: NFT_REG_1 is 16 bytes wide, its
+// 4-byte slots are NFT_REG32_00..03, so the field after l4proto goes to NFT_REG32_01.
+constexpr uint32_t kSecondFieldReg = NFT_REG32_01;
 
+const char* const kPortsSet = "watch";
+
+// ICMP (RFC 792) and ICMPv6 (RFC 4443) messages that quote the packet they are about, with
+// the codes traced. Their first two bytes, type and code, sit where a port does: they are
+// elements of the same set as the ports, looked up by the same `th sport` rule. Codes
+// 0-15 where the RFCs keep adding codes; IPv4 has no separate "packet too big": it is
+// destination-unreachable code 4.
 struct IcmpError {
   model::L4 proto;
   uint8_t type;
+  uint8_t last_code;
   const char* name;
 };
-
-// ICMP (RFC 792) and ICMPv6 (RFC 4443) messages that quote the packet they are about.
-// IPv4 has no separate "packet too big": it is destination-unreachable code 4.
 constexpr std::array<IcmpError, 7> kIcmpErrors = {{
-    {model::L4::Icmp, 3, "icmp type destination-unreachable"},
-    {model::L4::Icmp, 11, "icmp type time-exceeded"},
-    {model::L4::Icmp, 12, "icmp type parameter-problem"},
-    {model::L4::Icmpv6, 1, "icmpv6 type destination-unreachable"},
-    {model::L4::Icmpv6, 2, "icmpv6 type packet-too-big"},
-    {model::L4::Icmpv6, 3, "icmpv6 type time-exceeded"},
-    {model::L4::Icmpv6, 4, "icmpv6 type parameter-problem"},
+    {model::L4::Icmp, 3, 15, "destination-unreachable"},
+    {model::L4::Icmp, 11, 1, "time-exceeded"},
+    {model::L4::Icmp, 12, 2, "parameter-problem"},
+    {model::L4::Icmpv6, 1, 15, "destination-unreachable"},
+    {model::L4::Icmpv6, 2, 0, "packet-too-big"},
+    {model::L4::Icmpv6, 3, 1, "time-exceeded"},
+    {model::L4::Icmpv6, 4, 15, "parameter-problem"},
 }};
+
+// l4proto in the first register slot, then `bytes` (network order) in the second.
+SetKey make_key(model::L4 proto, std::initializer_list<uint8_t> bytes) {
+  SetKey k{};
+  k[0] = static_cast<uint8_t>(proto);
+  std::copy(bytes.begin(), bytes.end(), k.begin() + 4);
+  return k;
+}
+
+uint32_t concat_type(uint32_t first, uint32_t second) {
+  return (first << kConcatTypeBits) | second;
+}
 
 Result<NftnlExpr> new_expr(const char* name) {
   NftnlExpr e(nftnl_expr_alloc(name));
@@ -42,32 +63,67 @@ Result<NftnlExpr> new_expr(const char* name) {
 
 }  // namespace
 
-Result<std::vector<TraceMatch>> tracer_matches(const TracerConfig& config) {
+Result<TraceSet> tracer_set(const TracerConfig& config) {
   if (config.ports.empty() && !config.icmp_errors) return input_error("nothing to trace: empty watch list");
-  std::vector<TraceMatch> out;
+  TraceSet set;
+  set.name = kPortsSet;
+  set.key_type = concat_type(kTypeInetProtocol, kTypeInetService);
   for (const WatchPort& w : config.ports) {
     if (w.proto != model::L4::Tcp && w.proto != model::L4::Udp) {
       return input_error("cannot watch ports of protocol", model::to_string(w.proto));
     }
     if (w.port == 0) return input_error("cannot watch port 0 of", model::to_string(w.proto));
     // Network byte order, as the port appears in the header.
-    const std::vector<uint8_t> value{static_cast<uint8_t>(w.port >> 8), static_cast<uint8_t>(w.port & 0xff)};
-    const std::string proto = model::to_string(w.proto);
-    const auto l4 = static_cast<uint8_t>(w.proto);
-    out.push_back({l4, kSportOffset, value, proto + " sport " + std::to_string(w.port)});
-    out.push_back({l4, kDportOffset, value, proto + " dport " + std::to_string(w.port)});
+    const SetKey key = make_key(w.proto, {static_cast<uint8_t>(w.port >> 8), static_cast<uint8_t>(w.port & 0xff)});
+    if (std::find(set.keys.begin(), set.keys.end(), key) != set.keys.end()) continue;
+    set.keys.push_back(key);
+    set.text.push_back(model::to_string(w.proto) + " . " + std::to_string(w.port));
   }
   if (config.icmp_errors) {
     for (const IcmpError& e : kIcmpErrors) {
-      out.push_back({static_cast<uint8_t>(e.proto), kIcmpTypeOffset, {e.type}, e.name});
+      for (int code = 0; code <= e.last_code; ++code) {
+        set.keys.push_back(make_key(e.proto, {e.type, static_cast<uint8_t>(code)}));
+        // As nft lists it: the two bytes read as a port.
+        set.text.push_back(model::to_string(e.proto) + " . " + std::to_string(e.type * 256 + code) + " (" + e.name +
+                           " code " + std::to_string(code) + ")");
+      }
     }
   }
-  return out;
+  return set;
 }
 
-Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& chain, const TraceMatch& match) {
-  if (match.value.empty() || match.value.size() > 4) {
-    return input_error("trace match value must be 1-4 bytes:", match.description);
+std::vector<TraceMatch> tracer_matches(const TraceSet& set) {
+  return {{set.name, kSportOffset, 2, "meta l4proto . th sport @" + set.name},
+          {set.name, kDportOffset, 2, "meta l4proto . th dport @" + set.name}};
+}
+
+Result<NftnlSet> build_trace_set(const std::string& table, const TraceSet& s, uint32_t set_id) {
+  if (s.keys.empty()) return input_error("tracer set has no elements:", s.name);
+  NftnlSet set(nftnl_set_alloc());
+  if (!set) return sys_error("allocate nftnl set", s.name, ENOMEM);
+  nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
+  nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, table.c_str());
+  nftnl_set_set_str(set.get(), NFTNL_SET_NAME, s.name.c_str());
+  nftnl_set_set_u32(set.get(), NFTNL_SET_ID, set_id);
+  // Constant: its contents are fixed for the run. With a size and no flags that need
+  // updates from the packet path, the kernel picks its fixed-size hash (nft_hash).
+  nftnl_set_set_u32(set.get(), NFTNL_SET_FLAGS, NFT_SET_CONSTANT);
+  nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_TYPE, s.key_type);
+  nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_LEN, sizeof(SetKey));
+  nftnl_set_set_u32(set.get(), NFTNL_SET_DESC_SIZE, static_cast<uint32_t>(s.keys.size()));
+  for (const SetKey& k : s.keys) {
+    NftnlSetElem elem(nftnl_set_elem_alloc());
+    if (!elem) return sys_error("allocate nftnl set element of", s.name, ENOMEM);
+    nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_KEY, k.data(), static_cast<uint32_t>(k.size()));
+    nftnl_set_elem_add(set.get(), elem.release());  // the set owns it from here
+  }
+  return set;
+}
+
+Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& chain, const TraceMatch& match,
+                                   uint32_t set_id) {
+  if (match.length != 1 && match.length != 2) {
+    return input_error("trace match must load 1 or 2 bytes:", match.description);
   }
   NftnlRule rule(nftnl_rule_alloc());
   if (!rule) return sys_error("allocate nftnl rule for", match.description, ENOMEM);
@@ -82,38 +138,32 @@ Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& 
     return {};
   };
 
-  // meta l4proto == match.l4proto
+  // meta l4proto => first slot of the key
   auto l4 = new_expr("meta");
   if (l4) {
     nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
     nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_DREG, NFT_REG_1);
   }
   FWPATH_TRY(add(std::move(l4)));
-  auto l4_cmp = new_expr("cmp");
-  if (l4_cmp) {
-    nftnl_expr_set_u32(l4_cmp->get(), NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-    nftnl_expr_set_u32(l4_cmp->get(), NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-    nftnl_expr_set_data(l4_cmp->get(), NFTNL_EXPR_CMP_DATA, &match.l4proto, sizeof(match.l4proto));
-  }
-  FWPATH_TRY(add(std::move(l4_cmp)));
 
-  // transport header bytes == match.value
+  // transport header bytes => second slot of the key
   auto payload = new_expr("payload");
   if (payload) {
-    nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+    nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_DREG, kSecondFieldReg);
     nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
     nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_OFFSET, match.offset);
-    nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_LEN, static_cast<uint32_t>(match.value.size()));
+    nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_LEN, match.length);
   }
   FWPATH_TRY(add(std::move(payload)));
-  auto value_cmp = new_expr("cmp");
-  if (value_cmp) {
-    nftnl_expr_set_u32(value_cmp->get(), NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-    nftnl_expr_set_u32(value_cmp->get(), NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-    nftnl_expr_set_data(value_cmp->get(), NFTNL_EXPR_CMP_DATA, match.value.data(),
-                        static_cast<uint32_t>(match.value.size()));
+
+  // the key in the set, or the rule ends here
+  auto lookup = new_expr("lookup");
+  if (lookup) {
+    nftnl_expr_set_u32(lookup->get(), NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+    nftnl_expr_set_str(lookup->get(), NFTNL_EXPR_LOOKUP_SET, match.set.c_str());
+    nftnl_expr_set_u32(lookup->get(), NFTNL_EXPR_LOOKUP_SET_ID, set_id);
   }
-  FWPATH_TRY(add(std::move(value_cmp)));
+  FWPATH_TRY(add(std::move(lookup)));
 
   // meta nftrace set 1: the only action, written to a data register, never to the
   // verdict register.

@@ -1,8 +1,10 @@
 #pragma once
-// The tracer's own nf_tables table in one network namespace: family inet, one base chain
-// per hook (prerouting, input, forward, output, postrouting) at the lowest priority so it
-// runs before any other chain, policy accept, and rules whose only action is
-// `meta nftrace set 1` (see tracer_rules.h). It never changes a verdict.
+// The tracer's own nf_tables table in one network namespace: family inet, a base chain on
+// each hook where a packet enters the namespace's netfilter path (prerouting, output) at
+// the lowest priority so it runs before any other chain, policy accept, and rules whose
+// only action is `meta nftrace set 1` (see tracer_rules.h). The mark stays on the packet
+// through the namespace's later hooks, so every chain of the node's ruleset reports it.
+// It never changes a verdict.
 //
 // Removal: the table is created with NFT_TABLE_F_OWNER where the kernel has it (5.12+),
 // so the kernel deletes it when our netlink socket closes, even if we are killed with
@@ -50,7 +52,8 @@ class TracerTable {
   [[nodiscard]] int32_t priority() const { return priority_; }
   [[nodiscard]] const std::string& netns_label() const { return netns_label_; }
   // The chains, named after their hooks.
-  static const std::array<const char*, 5>& chain_names();
+  static constexpr size_t kChains = 2;
+  static const std::array<const char*, kChains>& chain_names();
 
  private:
   TracerTable(NetlinkSocket sock, std::string name, std::string netns_label, bool owner_flag, int32_t priority)

@@ -38,6 +38,7 @@ std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const 
   if (*kind == model::PacketEventKind::Drop && ev.location != 0) {
     out.location_symbol = symbols.symbolize(ev.location).value_or("");
   }
+  if ((ev.flags & FWPATH_F_MARKER) != 0) out.marker_probe = ev.watch_id;
   out.pkt_len = ev.pkt_len;
   const size_t snap = std::min<size_t>(ev.snap_len, sizeof(ev.pkt));
   out.packet.assign(ev.pkt, ev.pkt + snap);

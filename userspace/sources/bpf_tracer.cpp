@@ -11,6 +11,7 @@
 #include "sources/drop_reasons.h"
 #include "sources/kallsyms.h"
 #include "sources/libbpf_log.h"
+#include "sources/tracepoint_btf.h"
 #include "tracer.skel.h"
 #include "util/c_handle.h"
 
@@ -23,6 +24,7 @@ struct BpfTracer::State {
   CHandle<ring_buffer, ring_buffer__free> rb;
   DropReasons reasons;
   Kallsyms symbols;
+  BpfTracer::Attachment attachment = BpfTracer::Attachment::RawTracepoint;
   std::vector<std::string> degradations;
   // Set only while drain() runs.
   const Sink* sink = nullptr;
@@ -60,12 +62,14 @@ int on_sample(void* ctx, void* data, size_t size) {
   return 0;
 }
 
+using Skeleton = CHandle<fwpath_tracer, fwpath_tracer__destroy>;
+
 struct Tracepoint {
   const char* category;
   const char* name;
 };
 
-Status attach(bpf_program* prog, bpf_link** slot, Tracepoint tp) {
+Status attach_classic(bpf_program* prog, bpf_link** slot, Tracepoint tp) {
   clear_libbpf_warnings();
   bpf_link* link = bpf_program__attach_tracepoint(prog, tp.category, tp.name);
   if (link == nullptr) {
@@ -76,6 +80,64 @@ Status attach(bpf_program* prog, bpf_link** slot, Tracepoint tp) {
   }
   *slot = link;  // owned by the skeleton from here: fwpath_tracer__destroy() destroys it
   return {};
+}
+
+Status attach_raw(bpf_program* prog, bpf_link** slot, const char* name) {
+  clear_libbpf_warnings();
+  bpf_link* link = bpf_program__attach_raw_tracepoint(prog, name);
+  if (link == nullptr) return libbpf_error("attach BPF program to raw tracepoint", name, errno);
+  *slot = link;
+  return {};
+}
+
+// The programs of one attachment; every other program of the object is not loaded.
+struct Chosen {
+  bpf_program* kfree = nullptr;
+  bpf_link** kfree_link = nullptr;
+  bpf_program* xmit = nullptr;
+  bpf_link** xmit_link = nullptr;
+  bpf_program* recv = nullptr;
+  bpf_link** recv_link = nullptr;
+};
+
+Chosen choose(fwpath_tracer* skel, BpfTracer::Attachment how, bool kfree_has_reason) {
+  if (how == BpfTracer::Attachment::Tracepoint) {
+    return {skel->progs.fwpath_kfree_skb, &skel->links.fwpath_kfree_skb, skel->progs.fwpath_dev_xmit,
+            &skel->links.fwpath_dev_xmit, skel->progs.fwpath_dev_recv,   &skel->links.fwpath_dev_recv};
+  }
+  Chosen c{skel->progs.fwpath_kfree_skb_raw, &skel->links.fwpath_kfree_skb_raw, skel->progs.fwpath_dev_xmit_raw,
+           &skel->links.fwpath_dev_xmit_raw, skel->progs.fwpath_dev_recv_raw,   &skel->links.fwpath_dev_recv_raw};
+  if (kfree_has_reason) {
+    c.kfree = skel->progs.fwpath_kfree_skb_raw_reason;
+    c.kfree_link = &skel->links.fwpath_kfree_skb_raw_reason;
+  }
+  return c;
+}
+
+// Opens, loads and attaches one set of programs. Nothing is left loaded on failure.
+Result<Skeleton> load_and_attach(BpfTracer::Attachment how, bool kfree_has_reason) {
+  clear_libbpf_warnings();
+  Skeleton skel(fwpath_tracer__open());
+  if (!skel) return libbpf_error("open BPF object", "tracer", errno);
+  const Chosen c = choose(skel.get(), how, kfree_has_reason);
+  bpf_program* prog = nullptr;
+  bpf_object__for_each_program(prog, skel->obj) {
+    bpf_program__set_autoload(prog, prog == c.kfree || prog == c.xmit || prog == c.recv);
+  }
+  clear_libbpf_warnings();
+  if (const int err = fwpath_tracer__load(skel.get()); err != 0) {
+    return libbpf_error("load BPF programs of", "tracer", -err);
+  }
+  if (how == BpfTracer::Attachment::Tracepoint) {
+    FWPATH_TRY(attach_classic(c.kfree, c.kfree_link, {"skb", "kfree_skb"}));
+    FWPATH_TRY(attach_classic(c.xmit, c.xmit_link, {"net", "net_dev_start_xmit"}));
+    FWPATH_TRY(attach_classic(c.recv, c.recv_link, {"net", "netif_receive_skb"}));
+  } else {
+    FWPATH_TRY(attach_raw(c.kfree, c.kfree_link, "kfree_skb"));
+    FWPATH_TRY(attach_raw(c.xmit, c.xmit_link, "net_dev_start_xmit"));
+    FWPATH_TRY(attach_raw(c.recv, c.recv_link, "netif_receive_skb"));
+  }
+  return skel;
 }
 
 }  // namespace
@@ -89,20 +151,29 @@ Result<BpfTracer> BpfTracer::open() {
   quiet_libbpf_output();
   auto s = std::make_unique<State>();
 
-  clear_libbpf_warnings();
-  s->skel.reset(fwpath_tracer__open());
-  if (!s->skel) return libbpf_error("open BPF object", "tracer", errno);
-  clear_libbpf_warnings();
-  if (const int err = fwpath_tracer__load(s->skel.get()); err != 0) {
-    return libbpf_error("load BPF programs of", "tracer", -err);
+  // Which kfree_skb program the kernel takes: from its BTF, before loading anything.
+  // Without BTF the raw variant that reads no reason is safe on every kernel.
+  bool kfree_has_reason = false;
+  if (auto args = raw_tracepoint_arg_count_vmlinux("kfree_skb"); args && args->has_value()) {
+    kfree_has_reason = **args > kKfreeSkbReasonArg;
   }
-  auto* skel = s->skel.get();
-  FWPATH_TRY(attach(skel->progs.fwpath_kfree_skb, &skel->links.fwpath_kfree_skb, {"skb", "kfree_skb"}));
-  FWPATH_TRY(attach(skel->progs.fwpath_dev_xmit, &skel->links.fwpath_dev_xmit, {"net", "net_dev_start_xmit"}));
-  FWPATH_TRY(attach(skel->progs.fwpath_dev_recv, &skel->links.fwpath_dev_recv, {"net", "netif_receive_skb"}));
+  auto skel = load_and_attach(Attachment::RawTracepoint, kfree_has_reason);
+  if (!skel) {
+    // Classic tracepoints cost more per packet but need no raw tracepoint support.
+    auto classic = load_and_attach(Attachment::Tracepoint, false);
+    if (!classic) {
+      return classic.take_error().context("raw tracepoints refused too (" + skel.error().message() + ")");
+    }
+    s->degradations.push_back("raw tracepoints could not be attached (" + skel.error().message() +
+                              "): classic tracepoints are used, which cost every packet more");
+    s->attachment = Attachment::Tracepoint;
+    skel = std::move(classic);
+  }
+  s->skel = std::move(skel.value());
+  auto* skel_ptr = s->skel.get();
 
   clear_libbpf_warnings();
-  s->rb.reset(ring_buffer__new(bpf_map__fd(skel->maps.events), on_sample, s.get(), nullptr));
+  s->rb.reset(ring_buffer__new(bpf_map__fd(skel_ptr->maps.events), on_sample, s.get(), nullptr));
   if (!s->rb) return libbpf_error("create ring buffer reader for", "BPF map events", errno);
 
   // Names and symbols make events readable; without them the tracer still works.
@@ -129,6 +200,29 @@ Status BpfTracer::watch(model::L4 proto, uint16_t port, uint32_t id) {
     return sys_error("add to BPF watch list", model::to_string(proto) + "/" + std::to_string(port), err);
   }
   return {};
+}
+
+Status BpfTracer::watch_marker(uint32_t marker, uint32_t id) {
+  if (bpf_map__update_elem(s_->skel->maps.markers, &marker, sizeof(marker), &id, sizeof(id), BPF_ANY) != 0) {
+    const int err = errno;
+    return sys_error("add to BPF marker list", "sender index " + std::to_string(marker), err);
+  }
+  return {};
+}
+
+Status BpfTracer::watch_netns(uint32_t inode) {
+  const uint8_t one = 1;
+  if (bpf_map__update_elem(s_->skel->maps.netns_watch, &inode, sizeof(inode), &one, sizeof(one), BPF_ANY) != 0) {
+    const int err = errno;
+    return sys_error("add to BPF namespace filter", "netns inode " + std::to_string(inode), err);
+  }
+  // Only now: with the filter on and the map empty, nothing would be reported.
+  s_->skel->bss->netns_filter_on = 1;
+  return {};
+}
+
+BpfTracer::Attachment BpfTracer::attachment() const {
+  return s_->attachment;
 }
 
 Status BpfTracer::unwatch(model::L4 proto, uint16_t port) {
@@ -188,6 +282,7 @@ Result<std::vector<uint32_t>> BpfTracer::program_ids() const {
   std::vector<uint32_t> ids;
   bpf_program* prog = nullptr;
   bpf_object__for_each_program(prog, s_->skel->obj) {
+    if (!bpf_program__autoload(prog)) continue;  // the variants this kernel did not get
     bpf_prog_info info{};
     __u32 len = sizeof(info);
     if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) != 0) {

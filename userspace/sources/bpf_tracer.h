@@ -1,6 +1,7 @@
 #pragma once
 // Owner of the tracer's BPF side (bpf/tracer.bpf.c): loads it, attaches its three
-// classic tracepoints, fills its watch list, and turns its ring-buffer records into
+// programs (raw tracepoints, or classic ones where raw ones cannot be attached), fills
+// its watch list, and turns its ring-buffer records into
 // model::PacketEvent. Everything it created (programs, links, maps, the ring buffer) is
 // released when the owner is destroyed, on every exit path.
 //
@@ -28,11 +29,19 @@ class BpfTracer {
   // the thread that calls drain().
   using Sink = std::function<void(model::PacketEvent&& event, uint32_t watch_id)>;
 
+  // How the programs are attached.
+  enum class Attachment {
+    RawTracepoint,  // no perf record per packet: the cheap way, tried first
+    Tracepoint,     // classic tracepoints: the fallback when raw ones cannot be attached
+  };
+
   // Opens, loads and attaches skb:kfree_skb, net:net_dev_start_xmit and
-  // net:netif_receive_skb. Needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN) and tracefs: the
-  // caller runs fwpath::ensure_tracefs() first, before it starts any thread (the tracepoint
-  // ids are read from tracefs; a missing tracefs fails here with ENOENT). Errors carry
-  // libbpf's errno and its last warnings (e.g. the verifier's verdict).
+  // net:netif_receive_skb, as raw tracepoints (the kfree_skb variant that reads a drop
+  // reason only where the kernel's BTF says the tracepoint passes one), else as classic
+  // tracepoints. Needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN). The classic fallback needs
+  // tracefs: the caller runs fwpath::ensure_tracefs() first, before it starts any thread
+  // (the tracepoint ids are read from tracefs). Errors carry libbpf's errno and its last
+  // warnings (e.g. the verifier's verdict).
   static Result<BpfTracer> open();
 
   BpfTracer(BpfTracer&&) noexcept;
@@ -46,6 +55,18 @@ class BpfTracer {
   // replaces its id. At most FWPATH_MAX_WATCH keys (E2BIG beyond).
   Status watch(model::L4 proto, uint16_t port, uint32_t id);
   Status unwatch(model::L4 proto, uint16_t port);
+  // Also reports UDP packets whose payload is a WireGuard-shaped handshake initiation
+  // (148 bytes, type 1) with `marker` as its sender index, whatever their ports: a probe
+  // whose ports NAT rewrote (DNAT to another port, random SNAT) is still followed.
+  // Tagged with `id`. At most FWPATH_MAX_WATCH markers (E2BIG beyond).
+  Status watch_marker(uint32_t marker, uint32_t id);
+  // Reports only packets of the network namespaces given here (inode numbers), once at
+  // least one is: another fwpath run may send probes with the same ports elsewhere. A
+  // packet whose namespace cannot be read (no device, no socket) is not reported then.
+  // At most FWPATH_MAX_NETNS namespaces (E2BIG beyond).
+  Status watch_netns(uint32_t inode);
+
+  [[nodiscard]] Attachment attachment() const;
 
   // Becomes readable (POLLIN) when events are waiting: poll it, then drain().
   [[nodiscard]] int fd() const;

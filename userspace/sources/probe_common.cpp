@@ -84,8 +84,10 @@ Result<UniqueFd> open_probe_socket(const ProbeOptions& opt, int type) {
   const bool v6 = opt.dst.addr.v6;
   auto fd = socket_in(opt.netns_fd, v6 ? AF_INET6 : AF_INET, type);
   if (!fd) return fd.take_error();
-  // SO_REUSEADDR lets a fixed source port be reused at once by the next probe.
-  FWPATH_TRY(set_int_option(fd->get(), SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR"));
+  // SO_REUSEADDR lets a TCP source port be reused at once by the next probe (TIME_WAIT).
+  // Not for UDP: there it would let two sockets share the port, so a probe from a port
+  // another run holds would be sent and its answers split; without it, bind refuses.
+  if (type == SOCK_STREAM) FWPATH_TRY(set_int_option(fd->get(), SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR"));
   // RECVERR queues every ICMP error with its type, code and sender, instead of only
   // turning some of them into an errno.
   if (v6) {

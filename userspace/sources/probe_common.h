@@ -27,7 +27,7 @@ std::optional<model::Endpoint> from_sockaddr(const sockaddr_storage& ss);
 Status check_options(const ProbeOptions& opt, const char* probe);
 
 // socket(type) inside opt.netns_fd (sockets keep the namespace they were created in, so
-// only socket() runs there), with SO_REUSEADDR and IP(V6)_RECVERR, bound when the options
+// only socket() runs there), with SO_REUSEADDR (TCP only) and IP(V6)_RECVERR, bound when the options
 // name a source address or port.
 Result<UniqueFd> open_probe_socket(const ProbeOptions& opt, int type);
 

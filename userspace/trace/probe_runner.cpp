@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "sources/conntrack_dump.h"
@@ -47,9 +48,12 @@ model::SocketResult to_socket_result(const sources::ProbeResult& r) {
   return s;
 }
 
-// Whether an event shows one of the probe's packets dying.
+// Whether an event shows one of the probe's packets dying in one of the traced
+// namespaces. A death elsewhere is another run's packet with the same ports (the BPF
+// side filters by namespace too; this holds where it could not read one).
 struct DeathWatch {
   const model::ProbeSpec& spec;
+  std::set<uint32_t> traced_netns;
   std::optional<Clock::time_point> died_at;
 
   [[nodiscard]] bool ours(const model::Flow& f) const {
@@ -59,11 +63,15 @@ struct DeathWatch {
   }
   void packet(const model::PacketEvent& e) {
     if (e.kind != model::PacketEventKind::Drop || e.packet.empty()) return;
+    if (traced_netns.count(e.netns) == 0) return;
     auto p = model::parse_ip_packet(e.packet.data(), e.packet.size());
-    if (p && ours(p->flow) && !died_at) died_at = Clock::now();
+    // Known by its UDP marker: ours, whatever NAT made of its ports.
+    const bool by_marker = e.marker_probe == spec.id;
+    if (p && (ours(p->flow) || by_marker) && !died_at) died_at = Clock::now();
   }
   void trace(const model::NftTraceEvent& e) {
     if (e.verdict != model::Verdict::Drop || e.table.rfind("fwpath", 0) == 0) return;
+    if (traced_netns.count(e.netns) == 0) return;
     std::vector<uint8_t> buf = e.network_header;
     buf.insert(buf.end(), e.transport_header.begin(), e.transport_header.end());
     auto p = model::parse_ip_packet(buf.data(), buf.size());
@@ -104,7 +112,8 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   opt.marker = spec.marker;
   opt.cancel_fd = cancel.get();
 
-  DeathWatch death{spec, std::nullopt};
+  DeathWatch death{spec, {}, std::nullopt};
+  for (const auto& ns : session.namespaces()) death.traced_netns.insert(ns.inode);
   session.on_packet = [&](const model::PacketEvent& e) { death.packet(e); };
   session.on_trace = [&](const model::NftTraceEvent& e) { death.trace(e); };
 

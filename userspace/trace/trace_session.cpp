@@ -61,7 +61,10 @@ Result<TraceSession> TraceSession::start(const SessionConfig& config) {
     for (const auto& p : config.probes) {
       FWPATH_TRY(bpf->watch(p.proto, p.source_port, p.id));
       FWPATH_TRY(bpf->watch(p.proto, p.target.port, p.id));
+      if (p.proto == model::L4::Udp) FWPATH_TRY(bpf->watch_marker(p.marker, p.id));
     }
+    // Only the traced namespaces: another run may probe the same ports in another lab.
+    for (const auto& ns : s.namespaces_) FWPATH_TRY(bpf->watch_netns(ns.inode));
     for (const auto& d : bpf->degradations()) s.notes_.push_back(d);
     s.bpf_.emplace(std::move(bpf.value()));
   }
