@@ -7,6 +7,7 @@ const std::vector<Command>& commands() {
       {"kernel-check", "say what this node's kernel can give the tracer", kernel_check},
       {"probe", "send test packets along the API-server and gateway paths and trace them", probe},
       {"demo", "build a small lab with a broken firewall, probe it, explain it, remove it", demo},
+      {"lab", "build scenario labs (run: probe them and check expectations; up/down)", lab},
   };
   return all;
 }

@@ -15,6 +15,7 @@ using Args = std::vector<std::string>;
 Result<ExitCode> kernel_check(const Args& args);
 Result<ExitCode> probe(const Args& args);
 Result<ExitCode> demo(const Args& args);
+Result<ExitCode> lab(const Args& args);
 
 struct Command {
   const char* name;
