@@ -1,6 +1,8 @@
 // fwpath lab run|up|down: scenario files (docs/scenarios.md) built as labs of network
 // namespaces; `run` probes them and checks each expectation.
 #include <poll.h>
+
+#include <algorithm>
 #include <sys/syscall.h>
 #include <unistd.h>
 

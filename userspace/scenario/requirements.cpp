@@ -6,6 +6,7 @@
 
 #include "lab/netns_exec.h"
 #include "lab/rtnl.h"
+#include "lab/tc_drop.h"
 #include "util/netns.h"
 
 namespace fwpath::scenario {
@@ -43,7 +44,15 @@ std::optional<std::string> why_missing(const std::string& feature) {
     });
   }
   if (feature == "iptables-nft") return need_tool("iptables-nft-restore");
-  if (feature == "tc") return need_tool("tc");
+  if (feature == "tc") {
+    if (auto t = need_tool("tc")) return t;
+    // The very filter a scenario installs (clsact + flower), on a veth of a scratch namespace:
+    // kernels without cls_flower say "TC classifier not found" here.
+    return try_in_scratch_netns([](const lab::NetnsRef& ns) -> Status {
+      FWPATH_TRY(lab::add_veth_pair(ns, "tcprobe0", ns, "tcprobe1"));
+      return lab::add_tc_ingress_drop(ns, lab::TcDropSpec{"scratch", "tcprobe0", model::L4::Udp, 9});
+    });
+  }
   if (feature == "kprobes") {
     // The kprobe PMU exists exactly when the kernel can create kprobes (CONFIG_KPROBE_EVENTS).
     struct stat st {};

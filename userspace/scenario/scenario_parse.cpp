@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config/yaml_subset.h"
+#include "lab/lab_names.h"
 #include "model/events.h"
 
 namespace fwpath::scenario {
