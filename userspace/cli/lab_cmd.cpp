@@ -9,6 +9,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/lab_pidfile.h"
@@ -33,11 +34,45 @@ constexpr int kUpPollMs = 250;
 
 po::options_description lab_options() {
   po::options_description d("lab options");
+  // --junit and --only are listed for --help; split_args() takes their values.
   d.add_options()("json", po::bool_switch(), "run: print the results as JSON (docs/scenarios.md)")(
-      "junit", po::value<std::string>(), "run: write JUnit XML to FILE")(
-      "only", po::value<std::string>(), "run: only the probe called NAME")(
-      "scenario", po::value<std::vector<std::string>>()->composing(), "scenario files");
+      "junit", "run: write JUnit XML to FILE (--junit FILE)")("only", "run: only the probe called NAME (--only NAME)");
   return d;
+}
+
+// The scenario files (positional) and the values of --junit and --only, taken by hand:
+// with this file's inlining, program_options' typed string values trip GCC's
+// -Wnull-dereference at -O2 inside Boost. The rest goes to parse() (--json, --help, and
+// errors for unknown options).
+struct SplitArgs {
+  Args options;  // options[0] = the subcommand, as parse() expects
+  std::vector<std::string> files;
+  std::optional<std::string> junit;
+  std::optional<std::string> only;
+};
+Result<SplitArgs> split_args(const Args& args) {
+  SplitArgs out;
+  out.options.push_back(args[1]);
+  for (size_t i = 2; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.empty() || a[0] != '-') {
+      out.files.push_back(a);
+      continue;
+    }
+    bool taken = false;
+    for (auto [name, slot] : {std::pair{std::string("--junit"), &out.junit}, std::pair{std::string("--only"), &out.only}}) {
+      if (a == name) {
+        if (i + 1 >= args.size()) return input_error("option " + name + " needs a value");
+        *slot = args[++i];
+        taken = true;
+      } else if (a.rfind(name + "=", 0) == 0) {
+        *slot = a.substr(name.size() + 1);
+        taken = true;
+      }
+    }
+    if (!taken) out.options.push_back(a);
+  }
+  return out;
 }
 
 Result<std::vector<scenario::ScenarioSpec>> load_all(const std::vector<std::string>& files) {
@@ -59,10 +94,11 @@ void prepare_environment() {
   if (auto t = ensure_tracefs(); !t) std::cerr << "fwpath lab: tracefs unavailable (" << t.error().message() << ")\n";
 }
 
-Result<ExitCode> lab_run(const std::vector<std::string>& files, const po::variables_map& vm) {
+Result<ExitCode> lab_run(const SplitArgs& split, const po::variables_map& vm) {
+  const auto& files = split.files;
   auto specs = load_all(files);
   if (!specs) return specs.take_error();
-  const std::string only = vm.count("only") != 0 ? vm["only"].as<std::string>() : "";
+  const std::string only = split.only.value_or("");
   if (!only.empty()) {
     const bool found = std::any_of(specs->begin(), specs->end(), [&](const scenario::ScenarioSpec& s) {
       return std::any_of(s.probes.begin(), s.probes.end(), [&](const auto& p) { return p.name == only; });
@@ -90,8 +126,8 @@ Result<ExitCode> lab_run(const std::vector<std::string>& files, const po::variab
     std::cout << scenario::summary_text(results);
   }
   std::cout << std::flush;
-  if (vm.count("junit") != 0) {
-    const std::string path = vm["junit"].as<std::string>();
+  if (split.junit) {
+    const std::string& path = *split.junit;
     std::ofstream out(path, std::ios::trunc);
     out << scenario::results_junit(results);
     if (!out.flush()) return sys_error("write JUnit file", path);
@@ -173,26 +209,25 @@ Result<ExitCode> lab_down(const std::string& file) {
 
 Result<ExitCode> lab(const Args& args) {
   const auto desc = lab_options();
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
     std::cout << usage_text("lab", kSynopsis, desc);
     return args.size() < 2 ? ExitCode::BadInput : ExitCode::Ok;
   }
   const std::string sub = args[1];
-  Args rest(args.begin() + 1, args.end());  // rest[0] = the subcommand, skipped by parse()
-  auto parsed = parse(rest, desc, &pos);
+  auto split = split_args(args);
+  if (!split) return split.take_error();
+  auto parsed = parse(split->options, desc);
   if (!parsed) return parsed.take_error();
   if (parsed->help) {
     std::cout << usage_text("lab", kSynopsis, desc);
     return ExitCode::Ok;
   }
   const auto& vm = parsed->vm;
-  const auto files = vm.count("scenario") != 0 ? vm["scenario"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  if (sub == "run") return lab_run(files, vm);
+  const auto& files = split->files;
+  if (sub == "run") return lab_run(split.value(), vm);
   if (sub != "up" && sub != "down") return input_error("lab: expected run, up or down, got", "'" + sub + "'");
   if (files.size() != 1) return input_error("lab " + sub + " takes exactly one scenario file");
-  if (vm["json"].as<bool>() || vm.count("junit") != 0 || vm.count("only") != 0) {
+  if (vm["json"].as<bool>() || split->junit || split->only) {
     return input_error("--json, --junit and --only apply to lab run only");
   }
   return sub == "up" ? lab_up(files.front()) : lab_down(files.front());

@@ -48,9 +48,12 @@ std::string read_all(int fd) {
   }
 }
 
-std::string trimmed(std::string s) {
+// The tool's output on one line: errors are one line (docs/exit-codes.md).
+std::string one_line(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+  std::string out;
+  for (const char c : s) out += c == '\n' ? std::string("; ") : std::string(1, c);
+  return out;
 }
 
 }  // namespace
@@ -112,7 +115,7 @@ Result<std::string> run_in_netns(const NetnsRef& ns, const std::vector<std::stri
   if (WIFEXITED(status) && WEXITSTATUS(status) == 126) return env_error("enter netns" + where + " to run", argv[0]);
   const std::string how =
       WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status)) : "signal " + std::to_string(WTERMSIG(status));
-  return env_error("`" + joined(argv) + "`" + where + " failed (" + how + "):", trimmed(output));
+  return env_error("`" + joined(argv) + "`" + where + " failed (" + how + "):", one_line(output));
 }
 
 }  // namespace fwpath::lab

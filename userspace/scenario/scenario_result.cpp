@@ -11,7 +11,10 @@ using nlohmann::json;
 std::string result_line(const std::string& probe, const ExpectationResult& e) {
   std::string line = to_string(e.status) + " " + probe + " " + e.key + ": ";
   switch (e.status) {
-    case ExpectStatus::Pass: line += e.actual; break;
+    case ExpectStatus::Pass:
+      // A list entry's actual value is everything seen; the entry itself says what held.
+      line += e.key.find('[') != std::string::npos ? e.expected : e.actual;
+      break;
     case ExpectStatus::Fail:
       line += "expected " + e.expected + ", got " + e.actual;
       if (!e.why.empty()) line += " (" + e.why + ")";
