@@ -251,9 +251,11 @@ ScenarioResult sample(ScenarioStatus status) {
   r.name = "s1";
   r.title = "T <1>";
   r.status = status;
-  r.probes = {{"gw", "dropped at forward", {{"outcome", "dropped", "dropped", ExpectStatus::Pass, ""},
-                                            {"hook", "input", "forward", ExpectStatus::Fail, ""},
-                                            {"drop_reason", "X", "", ExpectStatus::Skip, "no reason on this kernel"}}}};
+  r.probes = {{"gw",
+               "dropped at forward",
+               {{"outcome", "dropped", "dropped", ExpectStatus::Pass, ""},
+                {"hook", "input", "forward", ExpectStatus::Fail, ""},
+                {"drop_reason", "X", "", ExpectStatus::Skip, "no reason on this kernel"}}}};
   return r;
 }
 
@@ -279,8 +281,7 @@ TEST(ScenarioResults, TextLinesSummaryJsonJunit) {
   EXPECT_EQ(j["scenarios"][0]["probes"][0]["results"][1]["status"], "FAIL");
   EXPECT_EQ(j["scenarios"][1]["skip_reason"], "needs wireguard: no");
   const std::string xml = results_junit(all);
-  EXPECT_NE(xml.find("<testsuite name=\"s1\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""),
-            std::string::npos)
+  EXPECT_NE(xml.find("<testsuite name=\"s1\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testcase classname=\"s1\" name=\"gw hook\">\n      <failure message=\"FAIL gw hook: "
                      "expected input, got forward\"/>"),

@@ -1,11 +1,12 @@
 // Scenario files -> ScenarioSpec: the contract's full example parses into the lab it
 // describes, and every kind of mistake is refused with the file, key path and line.
+#include "scenario/scenario_parse.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
 #include "config/yaml_subset.h"
-#include "scenario/scenario_parse.h"
 
 namespace fwpath::scenario {
 namespace {
@@ -165,31 +166,29 @@ TEST(ScenarioParse, FullExampleBecomesTheLabItDescribes) {
 
 TEST(ScenarioParse, UnknownKeysAreRefusedWithPathAndLine) {
   EXPECT_EQ(error_of(replaced(kFull, "      outcome: dropped", "      outcom: dropped")),
-            "t.yaml line 50: probes[0].expect.outcom: unknown key");
+            "t.yaml line 44: probes[0].expect.outcom: unknown key");
   EXPECT_EQ(error_of(replaced(kFull, "title:", "titel: x\ntitle:")), "t.yaml line 2: titel: unknown key");
   EXPECT_EQ(error_of(replaced(kFull, "ingress_drop: {proto: udp,", "ingress_drop: {protocol: udp, proto: udp,")),
             "t.yaml line 34: tc[0].ingress_drop.protocol: unknown key");
   EXPECT_EQ(error_of(replaced(kFull, "{netns: provider, hook: input}", "{netns: provider, hook: input, x: 1}")),
-            "t.yaml line 65: probes[0].expect.no_hop_in[0].x: unknown key");
+            "t.yaml line 57: probes[0].expect.no_hop_in[0].x: unknown key");
 }
 
 TEST(ScenarioParse, WrongTypesAreRefused) {
   EXPECT_EQ(error_of(replaced(kFull, "trace: [router, provider]", "trace: router")),
-            "t.yaml line 46: probes[0].trace: expected a list, got a value");
+            "t.yaml line 41: probes[0].trace: expected a list, got a value");
   EXPECT_EQ(error_of(replaced(kFull, "mtu: 1400", "mtu: big")),
             "t.yaml line 17: links[1].mtu: expected a whole number 0..65535, got 'big'");
   EXPECT_EQ(error_of(replaced(kFull, "reply: false", "reply: no")),
-            "t.yaml line 59: probes[0].expect.reply: expected true or false, got 'no'");
+            "t.yaml line 53: probes[0].expect.reply: expected true or false, got 'no'");
   EXPECT_NE(error_of(replaced(kFull, "outcome: dropped", "outcome: vanished")).find("probes[0].expect.outcome"),
             std::string::npos);
   EXPECT_NE(error_of(replaced(kFull, "hook: input\n      verdict", "hook: inbound\n      verdict")).find("not a hook"),
             std::string::npos);
-  EXPECT_NE(error_of(replaced(kFull, "type: unreachable", "type: sideways")).find("routes[1].type"),
-            std::string::npos);
+  EXPECT_NE(error_of(replaced(kFull, "type: unreachable", "type: sideways")).find("routes[1].type"), std::string::npos);
   EXPECT_NE(error_of(replaced(kFull, "format: iptables-save", "format: pf")).find("rulesets[1].format"),
             std::string::npos);
-  EXPECT_NE(error_of(replaced(kFull, "proto: wireguard", "proto: sctp")).find("listeners[1].proto"),
-            std::string::npos);
+  EXPECT_NE(error_of(replaced(kFull, "proto: wireguard", "proto: sctp")).find("listeners[1].proto"), std::string::npos);
   EXPECT_NE(error_of(replaced(kFull, "requires: [tc]", "requires: [tc, quantum]")).find("unknown feature 'quantum'"),
             std::string::npos);
 }
@@ -197,8 +196,9 @@ TEST(ScenarioParse, WrongTypesAreRefused) {
 TEST(ScenarioParse, MissingRequiredKeysAreRefused) {
   EXPECT_EQ(error_of(replaced(kFull, "title: Silent host-firewall drop of 6443\n", "")),
             "t.yaml line 1: title: required key missing");
-  EXPECT_NE(error_of(replaced(kFull, "    from: consumer\n    trace", "    trace")).find("probes[0].from: required key"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(replaced(kFull, "    from: consumer\n    trace", "    trace")).find("probes[0].from: required key"),
+      std::string::npos);
   EXPECT_NE(error_of(replaced(kFull, "    tcp: 198.51.100.20:6443\n", "")).find("exactly one of tcp: or udp:"),
             std::string::npos);
   EXPECT_NE(error_of(replaced(kFull, "dst: default, via: 192.0.2.1", "dst: default")).find("routes[0].via"),
@@ -230,7 +230,7 @@ TEST(ScenarioParse, LabRulesAreEnforced) {
 
 TEST(ScenarioParse, UnreadableRulesetNamesTheKey) {
   const std::string msg = error_of(replaced(kFull, "file: s02/docker.save", "file: s02/missing.save"));
-  EXPECT_NE(msg.find("t.yaml line 29: rulesets[1].file"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("t.yaml line 31: rulesets[1].file"), std::string::npos) << msg;
   EXPECT_NE(msg.find("No such file"), std::string::npos) << msg;
 }
 

@@ -1,11 +1,10 @@
 // fwpath lab run|up|down: scenario files (docs/scenarios.md) built as labs of network
 // namespaces; `run` probes them and checks each expectation.
 #include <poll.h>
-
-#include <algorithm>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -60,7 +59,8 @@ Result<SplitArgs> split_args(const Args& args) {
       continue;
     }
     bool taken = false;
-    for (auto [name, slot] : {std::pair{std::string("--junit"), &out.junit}, std::pair{std::string("--only"), &out.only}}) {
+    for (auto [name, slot] :
+         {std::pair{std::string("--junit"), &out.junit}, std::pair{std::string("--only"), &out.only}}) {
       if (a == name) {
         if (i + 1 >= args.size()) return input_error("option " + name + " needs a value");
         *slot = args[++i];
@@ -89,7 +89,8 @@ Result<std::vector<scenario::ScenarioSpec>> load_all(const std::vector<std::stri
 // namespace, where the lab's namespace mounts must then be made too.
 void prepare_environment() {
   if (auto swept = lab::sweep_stale_lab_netns(); swept) {
-    for (const auto& name : swept.value()) std::cerr << "fwpath lab: removed lab namespace " << name << " of a killed run\n";
+    for (const auto& name : swept.value())
+      std::cerr << "fwpath lab: removed lab namespace " << name << " of a killed run\n";
   }
   if (auto t = ensure_tracefs(); !t) std::cerr << "fwpath lab: tracefs unavailable (" << t.error().message() << ")\n";
 }
@@ -153,7 +154,8 @@ Result<ExitCode> lab_up(const std::string& file) {
     return lab.take_error().context("build lab " + spec->name);
   }
   std::cout << "lab " << spec->name << " is up (pid " << ::getpid() << "): " << spec->title << "\n";
-  for (const auto& h : spec->lab.hosts) std::cout << "  " << h.name << "  ip netns exec " << lab->netns_name(h.name) << " ...\n";
+  for (const auto& h : spec->lab.hosts)
+    std::cout << "  " << h.name << "  ip netns exec " << lab->netns_name(h.name) << " ...\n";
   std::cout << "stop with: fwpath lab down " << file << "  (or Ctrl-C)\n" << std::flush;
   // The stop handler only sets a flag; a bounded poll keeps this wait responsive to it
   // whichever thread the signal was delivered to.
@@ -194,8 +196,7 @@ Result<ExitCode> lab_down(const std::string& file) {
     if (stopped.value()) {
       std::cout << "lab " << spec->name << " (pid " << *pid << ") stopped and removed\n";
     } else {
-      std::cout << "lab " << spec->name << " (pid " << *pid << ") did not stop within " << kDownWaitMs / 1000
-                << " s\n";
+      std::cout << "lab " << spec->name << " (pid " << *pid << ") did not stop within " << kDownWaitMs / 1000 << " s\n";
       code = ExitCode::Finding;
     }
   }
@@ -213,7 +214,7 @@ Result<ExitCode> lab(const Args& args) {
     std::cout << usage_text("lab", kSynopsis, desc);
     return args.size() < 2 ? ExitCode::BadInput : ExitCode::Ok;
   }
-  const std::string sub = args[1];
+  const std::string& sub = args[1];
   auto split = split_args(args);
   if (!split) return split.take_error();
   auto parsed = parse(split->options, desc);

@@ -139,8 +139,8 @@ Status validate_addresses(const LabSpec& spec) {
 
 Status validate_routes(const LabSpec& spec) {
   for (const auto& r : spec.routes) {
-    const std::string where = "route " + r.dst + (r.type == RouteType::Unicast ? " via " + r.via : " " + to_string(r.type)) +
-                              " on " + r.host;
+    const std::string where =
+        "route " + r.dst + (r.type == RouteType::Unicast ? " via " + r.via : " " + to_string(r.type)) + " on " + r.host;
     FWPATH_TRY(need_host(spec, r.host, where));
     if (r.dst != "default") {
       auto dst = parse_ipv4_prefix(r.dst);

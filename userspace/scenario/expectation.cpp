@@ -79,13 +79,14 @@ void evaluate_decider(const ProbeExpectations& e, const model::ProbeReport& r, s
   const model::Hop* d = deciding_hop(r);
   const auto field = [&](auto get) { return d != nullptr ? std::string(get(*d)) : std::string(kNone); };
   if (e.netns) {
-    out.push_back(compare("netns", *e.netns, r.drop ? r.drop->netns : field([](const model::Hop& h) { return h.netns; })));
+    out.push_back(
+        compare("netns", *e.netns, r.drop ? r.drop->netns : field([](const model::Hop& h) { return h.netns; })));
   }
   if (e.hook) {
     const bool drop_hook = r.drop && r.drop->hook != model::Hook::Unknown;
-    out.push_back(compare("hook", *e.hook,
-                          drop_hook ? model::to_string(r.drop->hook)
-                                    : field([](const model::Hop& h) { return model::to_string(h.hook); })));
+    out.push_back(compare("hook", *e.hook, drop_hook ? model::to_string(r.drop->hook) : field([](const model::Hop& h) {
+                            return model::to_string(h.hook);
+                          })));
   }
   if (e.verdict) out.push_back(compare("verdict", *e.verdict, field([](const model::Hop& h) { return h.verdict; })));
   if (e.rule) {

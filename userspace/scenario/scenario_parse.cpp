@@ -86,7 +86,8 @@ class MapReader {
     uint64_t out = 0;
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
     if (t.empty() || ec != std::errc() || end != t.data() + t.size() || out > max) {
-      return at(c_, *n_.get(key), child(path_, key), "expected a whole number 0.." + std::to_string(max) + ", got '" + t + "'");
+      return at(c_, *n_.get(key), child(path_, key),
+                "expected a whole number 0.." + std::to_string(max) + ", got '" + t + "'");
     }
     return std::optional<uint64_t>{out};
   }
@@ -143,11 +144,14 @@ class MapReader {
   std::set<std::string> known_;
 };
 
-// Unpacks a Result into `var`, or returns its error.
-#define FWPATH_ASSIGN(var, expr)             \
-  auto var##_r_ = (expr);                    \
+// Unpacks a Result into `var`, or returns its error. `var` names a declaration, which
+// cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define FWPATH_ASSIGN(var, expr)               \
+  auto var##_r_ = (expr);                      \
   if (!var##_r_) return var##_r_.take_error(); \
   auto var = std::move(var##_r_.value())
+// NOLINTEND(bugprone-macro-parentheses)
 
 bool valid_scenario_name(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
@@ -263,7 +267,7 @@ Status parse_rulesets(const Ctx& c, MapReader& top, lab::LabSpec& lab, const Rul
                 "expected nft, iptables-save or iptables-legacy-save, got '" + r.format + "'");
     }
     auto text = read(file);
-    if (!text) return at(c, *rulesets[i], path + ".file", text.error().message());
+    if (!text) return at(c, *rulesets[i]->get("file"), path + ".file", text.error().message());
     r.text = text.value();
     lab.rulesets.push_back(std::move(r));
   }
@@ -339,16 +343,15 @@ Result<ProbeExpectations> parse_expect(const Ctx& c, const YamlNode& n, const st
   FWPATH_TRY(expect_kind(c, n, path, Kind::Map));
   MapReader m(c, n, path);
   ProbeExpectations e;
-  for (auto [key, slot] : {std::pair{"outcome", &e.outcome}, std::pair{"netns", &e.netns},
-                           std::pair{"hook", &e.hook}, std::pair{"verdict", &e.verdict}, std::pair{"rule", &e.rule},
-                           std::pair{"chain", &e.chain}, std::pair{"table", &e.table},
-                           std::pair{"drop_reason", &e.drop_reason}}) {
+  for (auto [key, slot] : {std::pair{"outcome", &e.outcome}, std::pair{"netns", &e.netns}, std::pair{"hook", &e.hook},
+                           std::pair{"verdict", &e.verdict}, std::pair{"rule", &e.rule}, std::pair{"chain", &e.chain},
+                           std::pair{"table", &e.table}, std::pair{"drop_reason", &e.drop_reason}}) {
     FWPATH_ASSIGN(v, m.opt_str(key));
     *slot = v;
   }
   static constexpr const char* kOutcomes[] = {"reached", "dropped", "rejected", "no-reply", "error"};
-  if (e.outcome && std::none_of(std::begin(kOutcomes), std::end(kOutcomes),
-                                [&](const char* o) { return *e.outcome == o; })) {
+  if (e.outcome &&
+      std::none_of(std::begin(kOutcomes), std::end(kOutcomes), [&](const char* o) { return *e.outcome == o; })) {
     return at(c, *n.get("outcome"), path + ".outcome",
               "expected reached, dropped, rejected, no-reply or error, got '" + *e.outcome + "'");
   }
@@ -498,7 +501,8 @@ Result<ScenarioSpec> load_scenario_file(const std::string& path) {
   }
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   return parse_scenario(text.value(), path, [&](const std::string& rel) -> Result<std::string> {
-    if (std::filesystem::path(rel).is_absolute()) return input_error("ruleset paths are relative to the scenario's folder, got", rel);
+    if (std::filesystem::path(rel).is_absolute())
+      return input_error("ruleset paths are relative to the scenario's folder, got", rel);
     return read(dir / rel);
   });
 }

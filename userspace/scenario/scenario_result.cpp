@@ -141,8 +141,7 @@ std::string scenario_text(const ScenarioResult& r) {
 std::string summary_text(const std::vector<ScenarioResult>& all) {
   const Counts c = count(all);
   std::ostringstream os;
-  os << all.size() << " scenarios: " << c.passed << " passed, " << c.failed << " failed, " << c.skipped
-     << " skipped\n";
+  os << all.size() << " scenarios: " << c.passed << " passed, " << c.failed << " failed, " << c.skipped << " skipped\n";
   for (const auto& r : all) {
     if (r.status == ScenarioStatus::Skipped) os << "  skipped " << r.name << ": " << r.skip_reason << "\n";
   }
