@@ -187,7 +187,7 @@ TEST_F(LabRun, BadFileExitsTwoWithOneLine) {
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->exit_code, 2) << r->describe();
   EXPECT_EQ(std::count(r->err.begin(), r->err.end(), '\n'), 1) << r->err;
-  EXPECT_NE(r->err.find(file + " line 28: probes[0].expect.replies: unknown key"), std::string::npos) << r->err;
+  EXPECT_NE(r->err.find(file + " line 27: probes[0].expect.replies: unknown key"), std::string::npos) << r->err;
   EXPECT_EQ(r->out, "");
 }
 

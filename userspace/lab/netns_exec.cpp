@@ -67,7 +67,8 @@ std::string find_executable(const std::string& name) {
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
     if (dir.empty()) continue;
-    const std::string candidate = dir + "/" + name;
+    std::string candidate = dir;
+    candidate.append("/").append(name);
     if (executable(candidate)) return candidate;
   }
   return "";
