@@ -256,5 +256,33 @@ TEST_F(LabRun, SigtermMidRunLeavesNothing) {
   EXPECT_FALSE(fwpath_programs_loaded());
 }
 
+TEST_F(LabRun, UpKeepsTheLabUntilDown) {
+  const auto file = write("up.yaml", replaced(kScenario, "HOOK", "input"));
+  auto up = BackgroundProcess::start({FWPATH_BINARY, "lab", "up", file}, -1, (dir_ / "up.log").string());
+  ASSERT_TRUE(up.ok()) << up.error().message();
+  const pid_t pid = up->pid();
+  const std::string pid_file = "/run/fwpath/lab-t-two-hosts.pid";
+  const auto ready = [&] {
+    std::ifstream in(pid_file);
+    pid_t recorded = 0;
+    return in >> recorded && recorded == pid && lab_netns_of(pid).size() == 2;
+  };
+  const auto deadline = Clock::now() + seconds(60);
+  while (!ready() && Clock::now() < deadline) {
+    pollfd exited{up->pidfd(), POLLIN, 0};
+    ASSERT_EQ(::poll(&exited, 1, 20), 0) << "lab up exited before the lab was up";
+  }
+  ASSERT_TRUE(ready()) << "lab up never recorded its pid with the lab built";
+  auto down = run_command({FWPATH_BINARY, "lab", "down", file}, CommandOptions{-1, {}, milliseconds(60000)});
+  ASSERT_TRUE(down.ok()) << down.error().message();
+  EXPECT_EQ(down->exit_code, 0) << down->describe() << down->out;
+  EXPECT_NE(down->out.find("stopped and removed"), std::string::npos) << down->out;
+  auto r = up->wait(seconds(30));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->exit_code, 0) << r->describe();
+  EXPECT_TRUE(lab_netns_of(pid).empty());
+  EXPECT_FALSE(std::filesystem::exists(pid_file));
+}
+
 }  // namespace
 }  // namespace fwpath::testlab

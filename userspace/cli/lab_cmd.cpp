@@ -146,13 +146,12 @@ Result<ExitCode> lab_up(const std::string& file) {
   if (auto why = scenario::missing_requirement(scenario_features(spec.value()))) {
     return env_error("scenario " + spec->name + " cannot run here:", *why);
   }
-  FWPATH_TRY(write_lab_pid(spec->name));
   prepare_environment();
   auto lab = lab::Lab::build(spec->lab);
-  if (!lab) {
-    remove_lab_pid(spec->name);
-    return lab.take_error().context("build lab " + spec->name);
-  }
+  if (!lab) return lab.take_error().context("build lab " + spec->name);
+  // Written once the lab is built: a pid file means "up", which `lab down` and scripts
+  // may wait for. A live `lab up` of the same scenario keeps its file; we stop here.
+  FWPATH_TRY(write_lab_pid(spec->name));
   std::cout << "lab " << spec->name << " is up (pid " << ::getpid() << "): " << spec->title << "\n";
   for (const auto& h : spec->lab.hosts)
     std::cout << "  " << h.name << "  ip netns exec " << lab->netns_name(h.name) << " ...\n";
