@@ -225,7 +225,7 @@ Result<ExitCode> lab(const Args& args) {
   const auto& vm = parsed->vm;
   const auto& files = split->files;
   if (sub == "run") return lab_run(split.value(), vm);
-  if (sub != "up" && sub != "down") return input_error("lab: expected run, up or down, got", "'" + sub + "'");
+  if (sub != "up" && sub != "down") return input_error("expected run, up or down, got", "'" + sub + "'");
   if (files.size() != 1) return input_error("lab " + sub + " takes exactly one scenario file");
   if (vm["json"].as<bool>() || split->junit || split->only) {
     return input_error("--json, --junit and --only apply to lab run only");
