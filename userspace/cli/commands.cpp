@@ -9,6 +9,7 @@ const std::vector<Command>& commands() {
       {"demo", "build a small lab with a broken firewall, probe it, explain it, remove it", demo},
       {"audit", "load a ruleset into a sandbox playing the node, probe the required paths, say which are blocked",
        audit},
+      {"lab", "build scenario labs (run: probe them and check expectations; up/down)", lab},
   };
   return all;
 }

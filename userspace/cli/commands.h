@@ -16,6 +16,7 @@ Result<ExitCode> kernel_check(const Args& args);
 Result<ExitCode> probe(const Args& args);
 Result<ExitCode> demo(const Args& args);
 Result<ExitCode> audit(const Args& args);
+Result<ExitCode> lab(const Args& args);
 
 struct Command {
   const char* name;

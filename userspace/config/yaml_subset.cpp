@@ -57,16 +57,10 @@ class Parser {
 
   Result<YamlNode> scalar(const std::string& raw, const Line& l) {
     YamlNode n;
+    n.line = l.number;
     std::string v = raw;
     if (v.empty() || v == "~" || v == "null") return n;
-    if (v == "{}") {
-      n.kind = YamlNode::Kind::Map;
-      return n;
-    }
-    if (v == "[]") {
-      n.kind = YamlNode::Kind::Seq;
-      return n;
-    }
+    if (v.front() == '{' || v.front() == '[') return flow(v, l);
     n.kind = YamlNode::Kind::Scalar;
     if (v.front() == '"' || v.front() == '\'') {
       const char q = v.front();
@@ -90,19 +84,87 @@ class Parser {
     return n;
   }
 
-  // Skips the lines of a block scalar (| or >): kubeconfig only uses them for data we
-  // do not need (certificates), so their content is not kept.
-  void skip_block_scalar(int parent_indent) {
-    while (pos_ < lines_.size() && lines_[pos_].indent > parent_indent) ++pos_;
+  // A one-line flow collection, "[a, b]" or "{k: v, k2: [x]}", nested to any depth.
+  Result<YamlNode> flow(const std::string& v, const Line& l) {
+    const char open = v.front();
+    const char close = open == '{' ? '}' : ']';
+    if (v.back() != close) return fail(l, std::string("flow collection not closed with '") + close + "' on its line");
+    YamlNode n;
+    n.line = l.number;
+    n.kind = open == '{' ? YamlNode::Kind::Map : YamlNode::Kind::Seq;
+    auto items = split_flow_items(v.substr(1, v.size() - 2), l);
+    if (!items) return items.take_error();
+    for (const auto& item : items.value()) {
+      if (open == '[') {
+        auto e = scalar(item, l);
+        if (!e) return e;
+        n.seq.push_back(std::move(e.value()));
+        continue;
+      }
+      auto kv = split_key(Line{l.number, l.indent, item});
+      if (!kv) return kv.take_error();
+      auto e = scalar(kv->second, l);
+      if (!e) return e;
+      n.keys.push_back(kv->first);
+      n.values.push_back(std::move(e.value()));
+    }
+    return n;
+  }
+
+  // The comma-separated items of a flow collection's inside, trimmed; commas inside
+  // quotes or nested brackets do not split.
+  Result<std::vector<std::string>> split_flow_items(const std::string& inner, const Line& l) {
+    std::vector<std::string> items;
+    std::string cur;
+    int depth = 0;
+    char quote = 0;
+    auto flush = [&]() -> Status {
+      const size_t a = cur.find_first_not_of(' ');
+      const std::string t = a == std::string::npos ? "" : rtrim(cur.substr(a));
+      cur.clear();
+      if (t.empty()) return fail(l, "empty item in a flow collection");
+      items.push_back(t);
+      return {};
+    };
+    for (const char c : inner) {
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ']' || c == '}') {
+        if (--depth < 0) return fail(l, "unbalanced brackets in a flow collection");
+      } else if (c == ',' && depth == 0) {
+        FWPATH_TRY(flush());
+        continue;
+      }
+      cur += c;
+    }
+    if (quote != 0 || depth != 0) return fail(l, "unbalanced brackets or quotes in a flow collection");
+    if (cur.find_first_not_of(' ') != std::string::npos) FWPATH_TRY(flush());
+    return items;
+  }
+
+  // The lines of a block scalar (| or >, with - or + chomping): '|' keeps line breaks,
+  // '>' folds the lines into one with spaces. Comments inside are stripped like anywhere.
+  YamlNode block_scalar(const std::string& style, const Line& l, int parent_indent) {
+    YamlNode n;
+    n.kind = YamlNode::Kind::Scalar;
+    n.line = l.number;
+    const char sep = style.front() == '|' ? '\n' : ' ';
+    while (pos_ < lines_.size() && lines_[pos_].indent > parent_indent) {
+      if (!n.scalar.empty()) n.scalar += sep;
+      n.scalar += lines_[pos_].text;
+      ++pos_;
+    }
+    return n;
   }
 
   // The value after "key:" on line l: inline scalar, nested block, or nothing.
   Result<YamlNode> value_after(const std::string& rest, const Line& l, int indent) {
-    if (rest == "|" || rest == ">" || rest == "|-" || rest == ">-") {
-      skip_block_scalar(indent);
-      YamlNode n;
-      n.kind = YamlNode::Kind::Scalar;
-      return n;
+    if (rest == "|" || rest == ">" || rest == "|-" || rest == ">-" || rest == "|+" || rest == ">+") {
+      return block_scalar(rest, l, indent);
     }
     if (!rest.empty()) return scalar(rest, l);
     if (pos_ < lines_.size() && lines_[pos_].indent > indent) return block(lines_[pos_].indent);
@@ -116,6 +178,7 @@ class Parser {
   Result<YamlNode> mapping(int indent) {
     YamlNode n;
     n.kind = YamlNode::Kind::Map;
+    if (pos_ < lines_.size()) n.line = lines_[pos_].number;
     while (pos_ < lines_.size() && lines_[pos_].indent == indent) {
       const Line l = lines_[pos_];
       if (l.text.rfind("- ", 0) == 0) break;
@@ -124,6 +187,7 @@ class Parser {
       ++pos_;
       auto v = value_after(kv->second, l, indent);
       if (!v) return v;
+      if (v->line == 0) v->line = l.number;
       n.keys.push_back(kv->first);
       n.values.push_back(std::move(v.value()));
     }
@@ -133,6 +197,7 @@ class Parser {
   Result<YamlNode> sequence(int indent) {
     YamlNode n;
     n.kind = YamlNode::Kind::Seq;
+    if (pos_ < lines_.size()) n.line = lines_[pos_].number;
     while (pos_ < lines_.size() && lines_[pos_].indent == indent &&
            (lines_[pos_].text.rfind("- ", 0) == 0 || lines_[pos_].text == "-")) {
       Line l = lines_[pos_];
@@ -147,7 +212,7 @@ class Parser {
         n.seq.push_back(std::move(v.value()));
         continue;
       }
-      if (item.find(": ") == std::string::npos && item.back() != ':') {
+      if ((item.find(": ") == std::string::npos && item.back() != ':') || item.front() == '{' || item.front() == '[') {
         ++pos_;
         auto v = scalar(item, l);
         if (!v) return v;

@@ -1,8 +1,9 @@
 #pragma once
-// A reader for the block-style YAML subset that kubeconfig files use (mappings,
-// sequences, plain and quoted scalars, comments, `{}`/`[]`, block scalars skipped). The
-// project's dependencies include no YAML library; kubeconfig needs only this much, and a
-// file outside the subset is refused with the line that could not be read.
+// A reader for the block-style YAML subset that kubeconfig and scenario files use
+// (mappings, sequences, plain and quoted scalars, comments, one-line flow collections
+// `[a, b]` / `{k: v}` (nested), block scalars `|`/`>` kept as text). The project's
+// dependencies include no YAML library; these files need only this much, and a file
+// outside the subset is refused with the line that could not be read.
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct YamlNode {
   std::vector<std::string> keys;
   std::vector<YamlNode> values;
   std::vector<YamlNode> seq;
+  int line = 0;  // 1-based line the node starts on, for error messages; 0 when unknown
 
   // The value under key, or nullptr (maps only).
   [[nodiscard]] const YamlNode* get(const std::string& key) const;

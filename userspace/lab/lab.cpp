@@ -1,8 +1,10 @@
 #include "lab/lab.h"
 
-#include "lab/nft_load.h"
 #include "lab/rtnl.h"
+#include "lab/ruleset_load.h"
 #include "lab/sysctl.h"
+#include "lab/tc_drop.h"
+#include "lab/wireguard_listener.h"
 #include "util/signals.h"
 
 namespace fwpath::lab {
@@ -35,6 +37,15 @@ Status Lab::build_steps(const LabSpec& spec) {
   for (const auto& l : spec.links) {
     FWPATH_TRY(check_stop());
     FWPATH_TRY(add_veth_pair(ref(l.a), l.a_if, ref(l.b), l.b_if));
+    if (l.mtu != 0) {
+      FWPATH_TRY(set_link_mtu(ref(l.a), l.a_if, l.mtu));
+      FWPATH_TRY(set_link_mtu(ref(l.b), l.b_if, l.mtu));
+    }
+  }
+  for (const auto& b : spec.bridges) {
+    FWPATH_TRY(add_link_of_kind(ref(b.host), b.name, "bridge"));
+    for (const auto& port : b.ports) FWPATH_TRY(set_link_master(ref(b.host), port, b.name));
+    FWPATH_TRY(set_link_up(ref(b.host), b.name));
   }
   for (const auto& a : spec.addresses) {
     auto prefix = parse_ipv4_prefix(a.cidr);
@@ -44,17 +55,31 @@ Status Lab::build_steps(const LabSpec& spec) {
   for (const auto& r : spec.routes) {
     auto dst = r.dst == "default" ? Result<Ipv4Prefix>(Ipv4Prefix{model::IpAddr{}, 0}) : parse_ipv4_prefix(r.dst);
     if (!dst) return dst.take_error();
+    if (r.type != RouteType::Unicast) {
+      FWPATH_TRY(add_ipv4_typed_route(ref(r.host), dst.value(), r.type));
+      continue;
+    }
     auto via = model::IpAddr::parse(r.via);
     if (!via) return via.take_error();
     FWPATH_TRY(add_ipv4_route(ref(r.host), dst.value(), via.value()));
   }
   for (const auto& r : spec.rulesets) {
     FWPATH_TRY(check_stop());
-    FWPATH_TRY(load_nft_ruleset(ref(r.host), r.name, r.text));
+    auto format = parse_ruleset_format(r.format);
+    if (!format) return format.take_error();
+    FWPATH_TRY(load_ruleset(ref(r.host), format.value(), r.name, r.text));
+  }
+  for (const auto& t : spec.tc) {
+    FWPATH_TRY(check_stop());
+    FWPATH_TRY(add_tc_ingress_drop(ref(t.host), t));
   }
   for (const auto& l : spec.listeners) {
     auto ep = model::parse_endpoint(l.endpoint);
     if (!ep) return ep.take_error();
+    if (l.wireguard) {
+      FWPATH_TRY(add_wireguard_listener(ref(l.host), "wg" + std::to_string(ep->port), ep->port));
+      continue;
+    }
     auto listener = LabListener::start(ref(l.host), l.proto, ep.value());
     if (!listener) return listener.take_error();
     listeners_.push_back(std::move(listener.value()));

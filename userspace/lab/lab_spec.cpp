@@ -41,7 +41,7 @@ Status need_host(const LabSpec& spec, const std::string& name, const std::string
   return input_error(where + " names a host the lab does not have:", "'" + name + "'");
 }
 
-// Interfaces each host will have once its links exist (plus lo).
+// Interfaces each host will have once its links and bridges exist (plus lo).
 std::set<std::pair<std::string, std::string>> interfaces_of(const LabSpec& spec) {
   std::set<std::pair<std::string, std::string>> out;
   for (const auto& h : spec.hosts) out.insert({h.name, "lo"});
@@ -49,6 +49,7 @@ std::set<std::pair<std::string, std::string>> interfaces_of(const LabSpec& spec)
     out.insert({l.a, l.a_if});
     out.insert({l.b, l.b_if});
   }
+  for (const auto& b : spec.bridges) out.insert({b.host, b.name});
   return out;
 }
 
@@ -80,6 +81,10 @@ Status validate_links(const LabSpec& spec) {
     FWPATH_TRY(need_host(spec, l.a, where));
     FWPATH_TRY(need_host(spec, l.b, where));
     if (l.a == l.b) return input_error(where + ": both ends in the same host");
+    // 68 is IPv4's minimum; 65535 the veth maximum.
+    if (l.mtu != 0 && (l.mtu < 68 || l.mtu > 65535)) {
+      return input_error(where + ": mtu must be 68..65535, got", std::to_string(l.mtu));
+    }
     for (const auto& [host, ifname] : {std::pair{l.a, l.a_if}, std::pair{l.b, l.b_if}}) {
       if (!valid_ifname(ifname) || ifname == "lo") {
         return input_error(where + ": interface names are 1..15 characters without '/', ':', '.' or spaces, got",
@@ -87,6 +92,31 @@ Status validate_links(const LabSpec& spec) {
       }
       if (!seen.insert({host, ifname}).second)
         return input_error(where + ": interface used twice:", std::string(host).append(":").append(ifname));
+    }
+  }
+  return {};
+}
+
+Status validate_bridges(const LabSpec& spec) {
+  std::set<std::pair<std::string, std::string>> link_ends;
+  for (const auto& l : spec.links) {
+    link_ends.insert({l.a, l.a_if});
+    link_ends.insert({l.b, l.b_if});
+  }
+  std::set<std::pair<std::string, std::string>> enslaved;
+  std::set<std::pair<std::string, std::string>> names;
+  for (const auto& b : spec.bridges) {
+    const std::string where = "bridge " + b.name + " on " + b.host;
+    FWPATH_TRY(need_host(spec, b.host, where));
+    if (!valid_ifname(b.name) || b.name == "lo") return input_error(where + ": not a valid interface name");
+    if (link_ends.count({b.host, b.name}) != 0 || !names.insert({b.host, b.name}).second) {
+      return input_error(where + ": the name is already an interface of that host");
+    }
+    for (const auto& port : b.ports) {
+      if (link_ends.count({b.host, port}) == 0) {
+        return input_error(where + ": port is not a link end in " + b.host + ":", "'" + port + "'");
+      }
+      if (!enslaved.insert({b.host, port}).second) return input_error(where + ": port in two bridges:", port);
     }
   }
   return {};
@@ -109,12 +139,17 @@ Status validate_addresses(const LabSpec& spec) {
 
 Status validate_routes(const LabSpec& spec) {
   for (const auto& r : spec.routes) {
-    const std::string where = "route " + r.dst + " via " + r.via + " on " + r.host;
+    const std::string where =
+        "route " + r.dst + (r.type == RouteType::Unicast ? " via " + r.via : " " + to_string(r.type)) + " on " + r.host;
     FWPATH_TRY(need_host(spec, r.host, where));
     if (r.dst != "default") {
       auto dst = parse_ipv4_prefix(r.dst);
       if (!dst) return dst.take_error().context(where);
       if (!in_lab_ranges(dst.value())) return input_error(where + ": destination outside the lab's ranges");
+    }
+    if (r.type != RouteType::Unicast) {
+      if (!r.via.empty()) return input_error(where + ": a " + to_string(r.type) + " route has no gateway (via)");
+      continue;
     }
     auto via = parse_ipv4_prefix(r.via);
     if (!via || via->len != 32 || !in_lab_ranges(via.value())) {
@@ -128,11 +163,25 @@ Status validate_rest(const LabSpec& spec) {
   for (const auto& r : spec.rulesets) {
     FWPATH_TRY(need_host(spec, r.host, "ruleset " + r.name));
     if (r.text.empty()) return input_error("ruleset is empty:", r.name);
+    if (std::none_of(std::begin(kRulesetFormats), std::end(kRulesetFormats),
+                     [&](const char* f) { return r.format == f; })) {
+      return input_error("ruleset " + r.name + ": format must be nft, iptables-save or iptables-legacy-save, got",
+                         "'" + r.format + "'");
+    }
+  }
+  const auto ifs = interfaces_of(spec);
+  for (const auto& t : spec.tc) {
+    const std::string where = "tc ingress drop on " + t.host + ":" + t.dev;
+    FWPATH_TRY(need_host(spec, t.host, where));
+    if (ifs.count({t.host, t.dev}) == 0 || t.dev == "lo") return input_error(where + ": no such interface in the lab");
+    if (t.proto != model::L4::Tcp && t.proto != model::L4::Udp) return input_error(where + ": proto tcp or udp only");
+    if (t.dport == 0) return input_error(where + ": dport must be 1..65535");
   }
   for (const auto& l : spec.listeners) {
     const std::string where = "listener " + l.endpoint + " on " + l.host;
     FWPATH_TRY(need_host(spec, l.host, where));
     if (l.proto != model::L4::Tcp && l.proto != model::L4::Udp) return input_error(where + ": TCP or UDP only");
+    if (l.wireguard && l.proto != model::L4::Udp) return input_error(where + ": a WireGuard listener is UDP");
     auto ep = model::parse_endpoint(l.endpoint);
     if (!ep) return ep.take_error().context(where);
     if (ep->addr.v6 || !in_lab_ranges(Ipv4Prefix{ep->addr, 32})) {
@@ -143,6 +192,23 @@ Status validate_rest(const LabSpec& spec) {
 }
 
 }  // namespace
+
+Result<RouteType> parse_route_type(const std::string& text) {
+  for (const auto t : {RouteType::Unicast, RouteType::Unreachable, RouteType::Blackhole, RouteType::Prohibit}) {
+    if (text == to_string(t)) return t;
+  }
+  return input_error("route type must be unicast, unreachable, blackhole or prohibit, got", "'" + text + "'");
+}
+
+std::string to_string(RouteType t) {
+  switch (t) {
+    case RouteType::Unicast: return "unicast";
+    case RouteType::Unreachable: return "unreachable";
+    case RouteType::Blackhole: return "blackhole";
+    case RouteType::Prohibit: return "prohibit";
+  }
+  return "unicast";
+}
 
 Result<Ipv4Prefix> parse_ipv4_prefix(const std::string& text) {
   const auto slash = text.find('/');
@@ -201,6 +267,7 @@ std::string sysctl_path(const std::string& key) {
 Status validate_lab_spec(const LabSpec& spec) {
   FWPATH_TRY(validate_hosts(spec));
   FWPATH_TRY(validate_links(spec));
+  FWPATH_TRY(validate_bridges(spec));
   FWPATH_TRY(validate_addresses(spec));
   FWPATH_TRY(validate_routes(spec));
   return validate_rest(spec);

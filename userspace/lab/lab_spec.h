@@ -1,7 +1,7 @@
 #pragma once
 // A lab as data: hosts (each its own network namespace), veth links between them,
-// addresses, routes, sysctls, nftables rulesets and listeners. The demo's topology is one
-// such value; scenario files will be parsed into the same shape. validate_lab_spec() is
+// bridges, addresses, routes, sysctls, rulesets, tc drop filters and listeners. The demo's
+// topology is one such value; scenario files (scenario/) are parsed into the same shape. validate_lab_spec() is
 // the safety gate every spec passes before anything is created: only the documentation
 // and benchmark ranges, links only between the lab's own hosts, sysctls only under the
 // per-namespace net.* trees. Pure: no system calls.
@@ -30,6 +30,14 @@ struct LinkSpec {
   std::string a_if;
   std::string b;
   std::string b_if;
+  uint32_t mtu = 0;  // both ends; 0 keeps the kernel's default
+};
+
+// A Linux bridge inside one host, enslaving some of that host's link ends.
+struct BridgeSpec {
+  std::string host;
+  std::string name;
+  std::vector<std::string> ports;
 };
 
 struct AddressSpec {
@@ -38,17 +46,35 @@ struct AddressSpec {
   std::string cidr;  // "192.0.2.10/24"
 };
 
+enum class RouteType { Unicast, Unreachable, Blackhole, Prohibit };
+// "unicast", "unreachable", "blackhole", "prohibit"; BadInput for anything else.
+Result<RouteType> parse_route_type(const std::string& text);
+std::string to_string(RouteType t);
+
 struct RouteSpec {
   std::string host;
   std::string dst;  // "default" or a prefix, "198.18.1.0/24"
-  std::string via;  // gateway address
+  std::string via;  // gateway address; Unicast only
+  RouteType type = RouteType::Unicast;
 };
 
 struct RulesetSpec {
   std::string host;
   std::string name;     // where the text came from, for errors and the intro ("kube-proxy.nft")
   std::string summary;  // one line for people: what it does
-  std::string text;     // nft syntax, loaded as one transaction
+  std::string text;     // loaded as one transaction
+  // "nft" (libnftables), "iptables-save" or "iptables-legacy-save" (kRulesetFormats).
+  std::string format = "nft";
+};
+
+inline constexpr const char* kRulesetFormats[] = {"nft", "iptables-save", "iptables-legacy-save"};
+
+// A tc ingress filter that drops one kind of packet on a device (clsact + flower).
+struct TcDropSpec {
+  std::string host;
+  std::string dev;
+  model::L4 proto = model::L4::Udp;
+  uint16_t dport = 0;
 };
 
 struct ListenerSpec {
@@ -56,14 +82,18 @@ struct ListenerSpec {
   model::L4 proto = model::L4::Tcp;  // Tcp: accepts and closes; Udp: receives, never answers
   std::string endpoint;              // "198.51.100.20:6443"
   std::string role;                  // "API server"
+  // Udp only: a real WireGuard interface listens on the port instead of a socket.
+  bool wireguard = false;
 };
 
 struct LabSpec {
   std::vector<HostSpec> hosts;
   std::vector<LinkSpec> links;
+  std::vector<BridgeSpec> bridges;
   std::vector<AddressSpec> addresses;
   std::vector<RouteSpec> routes;
   std::vector<RulesetSpec> rulesets;
+  std::vector<TcDropSpec> tc;
   std::vector<ListenerSpec> listeners;
 };
 

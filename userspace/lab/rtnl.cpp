@@ -111,4 +111,58 @@ Status add_ipv4_route(const NetnsRef& ns, const Ipv4Prefix& dst, const model::Ip
   return send_in(ns, nlh, "add route " + shown + " via " + via.str());
 }
 
+Status add_ipv4_typed_route(const NetnsRef& ns, const Ipv4Prefix& dst, RouteType type) {
+  std::vector<char> buf;
+  nlmsghdr* nlh = start_request(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_dst_len = dst.len;
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_protocol = RTPROT_BOOT;
+  rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+  switch (type) {
+    case RouteType::Unreachable: rtm->rtm_type = RTN_UNREACHABLE; break;
+    case RouteType::Blackhole: rtm->rtm_type = RTN_BLACKHOLE; break;
+    case RouteType::Prohibit: rtm->rtm_type = RTN_PROHIBIT; break;
+    case RouteType::Unicast: return input_error("a unicast route needs a gateway");
+  }
+  if (dst.len > 0) mnl_attr_put(nlh, RTA_DST, 4, dst.addr.bytes.data());
+  const std::string shown = dst.len == 0 ? "default" : dst.addr.str() + "/" + std::to_string(dst.len);
+  return send_in(ns, nlh, "add " + to_string(type) + " route " + shown);
+}
+
+Status set_link_mtu(const NetnsRef& ns, const std::string& ifname, uint32_t mtu) {
+  std::vector<char> buf;
+  nlmsghdr* nlh = start_request(buf, RTM_NEWLINK, 0);
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname.c_str());
+  mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+  return send_in(ns, nlh, "set mtu " + std::to_string(mtu) + " on " + ifname);
+}
+
+Status add_link_of_kind(const NetnsRef& ns, const std::string& ifname, const std::string& kind) {
+  std::vector<char> buf;
+  nlmsghdr* nlh = start_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname.c_str());
+  nlattr* linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind.c_str());
+  mnl_attr_nest_end(nlh, linkinfo);
+  return send_in(ns, nlh, "create " + kind + " link " + ifname);
+}
+
+Status set_link_master(const NetnsRef& ns, const std::string& ifname, const std::string& master) {
+  auto idx = ifindex_in(ns, master);
+  if (!idx) return idx.take_error();
+  std::vector<char> buf;
+  nlmsghdr* nlh = start_request(buf, RTM_NEWLINK, 0);
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname.c_str());
+  mnl_attr_put_u32(nlh, IFLA_MASTER, static_cast<uint32_t>(idx.value()));
+  return send_in(ns, nlh, "attach " + ifname + " to bridge " + master);
+}
+
 }  // namespace fwpath::lab

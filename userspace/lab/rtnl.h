@@ -27,4 +27,16 @@ Status add_ipv4_address(const NetnsRef& ns, const std::string& ifname, const Ipv
 // dst: a prefix, or 0.0.0.0/0 for the default route; via: the gateway.
 Status add_ipv4_route(const NetnsRef& ns, const Ipv4Prefix& dst, const model::IpAddr& via);
 
+// A route that answers for dst without forwarding: unreachable (ICMP host unreachable),
+// blackhole (silent) or prohibit (ICMP admin-prohibited). `type` must not be Unicast.
+Status add_ipv4_typed_route(const NetnsRef& ns, const Ipv4Prefix& dst, RouteType type);
+
+Status set_link_mtu(const NetnsRef& ns, const std::string& ifname, uint32_t mtu);
+
+// A link with no peer, e.g. kind "bridge" or "wireguard", created down.
+Status add_link_of_kind(const NetnsRef& ns, const std::string& ifname, const std::string& kind);
+
+// Enslaves `ifname` to `master` (a bridge port).
+Status set_link_master(const NetnsRef& ns, const std::string& ifname, const std::string& master);
+
 }  // namespace fwpath::lab

@@ -1,0 +1,18 @@
+#include "lab/wireguard_listener.h"
+
+#include "lab/netns_exec.h"
+
+namespace fwpath::lab {
+
+Status add_wireguard_listener(const NetnsRef& ns, const std::string& ifname, uint16_t port) {
+  FWPATH_TRY(add_link_of_kind(ns, ifname, "wireguard"));
+  auto key = run_in_netns(ns, {"wg", "genkey"});
+  if (!key) return key.take_error();
+  // The key goes through a pipe, never a file or the command line.
+  auto set = run_in_netns(ns, {"wg", "set", ifname, "private-key", "/dev/stdin", "listen-port", std::to_string(port)},
+                          key.value());
+  if (!set) return set.take_error();
+  return set_link_up(ns, ifname);
+}
+
+}  // namespace fwpath::lab
