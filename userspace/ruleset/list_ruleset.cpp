@@ -2,6 +2,7 @@
 
 #include <nftables/libnftables.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "util/c_handle.h"
@@ -46,11 +47,14 @@ Result<Listed> run_list(int netns_fd, const std::string& netns_label, const std:
   return out;
 }
 
-// nft reads a double-quoted name as the name itself, whatever characters it holds
-// (kube-proxy's chain names have '/' in them); a name cannot hold a double quote there.
-Result<std::string> quoted(const std::string& name) {
-  if (name.find('"') != std::string::npos) return input_error("nft name with a double quote", name);
-  return "\"" + name + "\"";
+// Whether nft's scanner reads `name` as one identifier ([a-zA-Z_.][a-zA-Z0-9/_.-]*). It
+// takes no quoted table name in `list table`, and the kernel allows names it cannot read.
+bool plain_identifier(const std::string& name) {
+  if (name.empty()) return false;
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.'; };
+  if (!letter(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '/' || c == '-'; });
 }
 }  // namespace
 
@@ -63,15 +67,19 @@ Result<std::string> list_ruleset_text(int netns_fd, const std::string& netns_lab
 
 Result<std::string> list_table_text(int netns_fd, const std::string& netns_label, const std::string& family,
                                     const std::string& table) {
-  auto name = quoted(table);
-  if (!name) return name.take_error();
-  const std::string command = "list table " + family + " " + name.value();
-  auto listed = run_list(netns_fd, netns_label, command);
-  if (!listed) return listed.take_error();
-  if (listed->ok) return std::move(listed->text);
-  // libnftables reports a missing table only as text: strerror(ENOENT) under the command.
-  if (listed->text.find("No such file or directory") != std::string::npos) return std::string();
-  return env_error(command + " in network namespace " + netns_label + ": " + listed->text);
+  if (plain_identifier(table)) {
+    const std::string command = "list table " + family + " " + table;
+    auto listed = run_list(netns_fd, netns_label, command);
+    if (!listed) return listed.take_error();
+    if (listed->ok) return std::move(listed->text);
+    // libnftables reports a missing table only as text: strerror(ENOENT) under the command.
+    if (listed->text.find("No such file or directory") != std::string::npos) return std::string();
+    // Anything else (a table name that is also an nft keyword): the whole ruleset holds it.
+    if (listed->text.find("syntax error") == std::string::npos) {
+      return env_error(command + " in network namespace " + netns_label + ": " + listed->text);
+    }
+  }
+  return list_ruleset_text(netns_fd, netns_label);
 }
 
 }  // namespace fwpath::ruleset

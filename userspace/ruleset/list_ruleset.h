@@ -11,7 +11,9 @@ namespace fwpath::ruleset {
 Result<std::string> list_ruleset_text(int netns_fd, const std::string& netns_label);
 
 // `nft -a list table FAMILY TABLE`. A table that does not exist (deleted meanwhile) lists
-// as empty text, so that its rules read as gone rather than as a failed listing.
+// as empty text, so that its rules read as gone rather than as a failed listing. A name
+// nft cannot take on its command line (not a plain identifier, or a keyword) falls back
+// to the whole ruleset, which holds that table too.
 //
 // Why a table and not just the chain asked for: nft 1.0.6 fills its cache for `list chain`
 // with the elements of every set of the table (src/cache.c, evaluate_cache_list: a

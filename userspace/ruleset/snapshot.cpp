@@ -13,19 +13,31 @@ Snapshot Snapshot::in_netns(int netns_fd, const std::string& netns_label) {
 }
 
 Result<Snapshot> Snapshot::take_in_netns(int netns_fd, const std::string& netns_label) {
-  return in_netns(netns_fd, netns_label);
+  Snapshot snap = in_netns(netns_fd, netns_label);
+  auto text = list_ruleset_text(netns_fd, netns_label);
+  if (!text) return text.take_error().context("snapshot the ruleset");
+  if (auto st = snap.absorb(*text); !st) return st.take_error().context("snapshot the ruleset");
+  return snap;
 }
 
 Status Snapshot::refresh(const ChainKey& chain) {
   auto text = source_(chain);
   if (!text) return text.take_error().context("list " + chain.str());
-  auto parsed = parse_listing(*text);
-  if (!parsed) return parsed.take_error().context("list " + chain.str());
-  ++listings_taken_;
-  // What the listing holds replaces what was known of those chains; the chain asked for
-  // is known even when the listing does not hold it (deleted).
+  // The chain asked for is known even when the listing does not hold it (deleted).
   ruleset_.erase_chain(chain);
   listed_.insert(chain);
+  if (auto st = absorb(*text); !st) {
+    listed_.erase(chain);
+    return st.take_error().context("list " + chain.str());
+  }
+  return {};
+}
+
+Status Snapshot::absorb(const std::string& text) {
+  auto parsed = parse_listing(text);
+  if (!parsed) return parsed.take_error();
+  ++listings_taken_;
+  // What the listing holds replaces what was known of those chains.
   for (const auto& [key, listed] : parsed->chains()) {
     if (nft::is_tracer_table(key.table)) continue;
     ruleset_.erase_chain(key);

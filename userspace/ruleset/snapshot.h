@@ -28,7 +28,9 @@ class Snapshot {
   // a table at a time (list_table_text says why). The descriptor is used on every
   // listing: keep it open as long as the snapshot.
   static Snapshot in_netns(int netns_fd, const std::string& netns_label);
-  // The same, for callers that took a snapshot before lookups became lazy: lists nothing.
+  // The same, with the whole ruleset listed now (`list ruleset`), for callers that read
+  // ruleset() rather than look rules up (tests reading counters); lookups of chains it
+  // did not hold list them as in_netns() does.
   static Result<Snapshot> take_in_netns(int netns_fd, const std::string& netns_label);
 
   // The rule with this handle. Lists its chain if not listed yet; on a miss in a listing
@@ -48,6 +50,8 @@ class Snapshot {
   [[nodiscard]] size_t listings_taken() const { return listings_taken_; }
 
  private:
+  // Caches every chain of a listing's text (but the tracer's) as listed now.
+  Status absorb(const std::string& text);
   // Lists `key` unless listed; true when it listed.
   Result<bool> ensure_listed(const ChainKey& key);
 
