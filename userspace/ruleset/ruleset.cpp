@@ -29,6 +29,20 @@ const Chain* Ruleset::find_chain(const std::string& family, const std::string& t
   return it == chains_.end() ? nullptr : &it->second;
 }
 
+void Ruleset::absorb(Ruleset&& other) {
+  if (chains_.empty()) {
+    // The first listing: nothing to replace.
+    chains_ = std::move(other.chains_);
+    rules_ = std::move(other.rules_);
+    other.chains_.clear();
+    other.rules_.clear();
+    return;
+  }
+  for (const auto& [key, chain] : other.chains_) erase_chain(key);
+  chains_.merge(other.chains_);
+  rules_.merge(other.rules_);
+}
+
 void Ruleset::erase_chain(const ChainKey& key) {
   const auto it = chains_.find(key);
   if (it == chains_.end()) return;

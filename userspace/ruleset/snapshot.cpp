@@ -37,18 +37,10 @@ Status Snapshot::absorb(const std::string& text) {
   auto parsed = parse_listing(text);
   if (!parsed) return parsed.take_error();
   ++listings_taken_;
+  parsed->erase_tables_if([](const std::string&, const std::string& table) { return nft::is_tracer_table(table); });
+  for (const auto& [key, chain] : parsed->chains()) listed_.insert(listed_.end(), key);
   // What the listing holds replaces what was known of those chains.
-  for (const auto& [key, listed] : parsed->chains()) {
-    if (nft::is_tracer_table(key.table)) continue;
-    ruleset_.erase_chain(key);
-    Chain copy = listed;
-    copy.rules.clear();
-    ruleset_.add_chain(key, std::move(copy));
-    for (uint64_t handle : listed.rules) {
-      ruleset_.add_rule(key, handle, parsed->rules().at(RuleKey{key, handle}).text);
-    }
-    listed_.insert(key);
-  }
+  ruleset_.absorb(std::move(parsed).value());
   return {};
 }
 
