@@ -65,6 +65,21 @@ TEST(Kallsyms, LoadReadsAFile) {
   (void)std::remove(path.c_str());
 }
 
+TEST(Kallsyms, LoadReadsTheSymbolsOnFirstUseOnly) {
+  // Start-up checks the file; the symbols are read when a location is first symbolized:
+  // what the file holds then is what counts, and a copy shares that one read.
+  const std::string path = write_temp("kallsyms_later", kSample);
+  auto k = Kallsyms::load(path);
+  ASSERT_TRUE(k) << k.error().message();
+  const Kallsyms copy = k.value();
+  write_temp("kallsyms_later", "ffffffff82000000 T later_function\n");
+  EXPECT_EQ(copy.symbolize(0xffffffff82000010), "later_function+0x10");
+  write_temp("kallsyms_later", kSample);
+  EXPECT_EQ(k->symbolize(0xffffffff82000010), "later_function+0x10");
+  EXPECT_EQ(k->size(), 1U);
+  (void)std::remove(path.c_str());
+}
+
 TEST(Kallsyms, LoadRejectsHiddenAddresses) {
   // What an unprivileged reader sees with kernel.kptr_restrict set.
   const std::string path = write_temp("kallsyms_hidden",

@@ -2,6 +2,7 @@
 
 #include <nftables/libnftables.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "util/c_handle.h"
@@ -17,9 +18,13 @@ std::string without_trailing_newlines(const char* s) {
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
-}  // namespace
 
-Result<std::string> list_ruleset_text(int netns_fd, const std::string& netns_label) {
+struct Listed {
+  bool ok = false;
+  std::string text;  // the output when ok, the error buffer otherwise
+};
+
+Result<Listed> run_list(int netns_fd, const std::string& netns_label, const std::string& command) {
   // libnftables opens its netlink socket on its own: stay in the namespace until the
   // context, and with it the socket, is gone (destruction runs in reverse order).
   std::optional<NetnsEnter> inside;
@@ -35,12 +40,46 @@ Result<std::string> list_ruleset_text(int netns_fd, const std::string& netns_lab
   }
   // Handles only: names stay symbolic and counters stay in, as the user sees them.
   nft_ctx_output_set_flags(ctx.get(), NFT_CTX_OUTPUT_HANDLE);
-  if (nft_run_cmd_from_buffer(ctx.get(), "list ruleset") != 0) {
-    return env_error("list ruleset in network namespace " + netns_label + ": " +
-                     without_trailing_newlines(nft_ctx_get_error_buffer(ctx.get())));
+  Listed out;
+  out.ok = nft_run_cmd_from_buffer(ctx.get(), command.c_str()) == 0;
+  const char* text = out.ok ? nft_ctx_get_output_buffer(ctx.get()) : nft_ctx_get_error_buffer(ctx.get());
+  out.text = out.ok ? std::string(text != nullptr ? text : "") : without_trailing_newlines(text);
+  return out;
+}
+
+// Whether nft's scanner reads `name` as one identifier ([a-zA-Z_.][a-zA-Z0-9/_.-]*). It
+// takes no quoted table name in `list table`, and the kernel allows names it cannot read.
+bool plain_identifier(const std::string& name) {
+  if (name.empty()) return false;
+  const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.'; };
+  if (!letter(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '/' || c == '-'; });
+}
+}  // namespace
+
+Result<std::string> list_ruleset_text(int netns_fd, const std::string& netns_label) {
+  auto listed = run_list(netns_fd, netns_label, "list ruleset");
+  if (!listed) return listed.take_error();
+  if (!listed->ok) return env_error("list ruleset in network namespace " + netns_label + ": " + listed->text);
+  return std::move(listed->text);
+}
+
+Result<std::string> list_table_text(int netns_fd, const std::string& netns_label, const std::string& family,
+                                    const std::string& table) {
+  if (plain_identifier(table)) {
+    const std::string command = "list table " + family + " " + table;
+    auto listed = run_list(netns_fd, netns_label, command);
+    if (!listed) return listed.take_error();
+    if (listed->ok) return std::move(listed->text);
+    // libnftables reports a missing table only as text: strerror(ENOENT) under the command.
+    if (listed->text.find("No such file or directory") != std::string::npos) return std::string();
+    // Anything else (a table name that is also an nft keyword): the whole ruleset holds it.
+    if (listed->text.find("syntax error") == std::string::npos) {
+      return env_error(command + " in network namespace " + netns_label + ": " + listed->text);
+    }
   }
-  const char* text = nft_ctx_get_output_buffer(ctx.get());
-  return std::string(text != nullptr ? text : "");
+  return list_ruleset_text(netns_fd, netns_label);
 }
 
 }  // namespace fwpath::ruleset

@@ -29,6 +29,27 @@ const Chain* Ruleset::find_chain(const std::string& family, const std::string& t
   return it == chains_.end() ? nullptr : &it->second;
 }
 
+void Ruleset::absorb(Ruleset&& other) {
+  if (chains_.empty()) {
+    // The first listing: nothing to replace.
+    chains_ = std::move(other.chains_);
+    rules_ = std::move(other.rules_);
+    other.chains_.clear();
+    other.rules_.clear();
+    return;
+  }
+  for (const auto& [key, chain] : other.chains_) erase_chain(key);
+  chains_.merge(other.chains_);
+  rules_.merge(other.rules_);
+}
+
+void Ruleset::erase_chain(const ChainKey& key) {
+  const auto it = chains_.find(key);
+  if (it == chains_.end()) return;
+  for (uint64_t handle : it->second.rules) rules_.erase(RuleKey{key, handle});
+  chains_.erase(it);
+}
+
 void Ruleset::erase_tables_if(const std::function<bool(const std::string&, const std::string&)>& pred) {
   std::erase_if(chains_, [&](const auto& kv) { return pred(kv.first.family, kv.first.table); });
   std::erase_if(rules_, [&](const auto& kv) { return pred(kv.first.chain.family, kv.first.chain.table); });

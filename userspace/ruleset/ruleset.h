@@ -74,6 +74,11 @@ class Ruleset {
   [[nodiscard]] const Chain* find_chain(const std::string& family, const std::string& table,
                                         const std::string& chain) const;
 
+  // Moves in every chain of `other` with its rules, replacing what this held of those
+  // chains (their old rules go). Moves nodes, copies no text.
+  void absorb(Ruleset&& other);
+  // Drops a chain and its rules (nothing if it is not there).
+  void erase_chain(const ChainKey& key);
   // Drops every chain and rule of the tables `pred(family, table)` selects.
   void erase_tables_if(const std::function<bool(const std::string& family, const std::string& table)>& pred);
 

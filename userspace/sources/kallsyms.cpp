@@ -31,6 +31,12 @@ bool is_text_type(char t) {
 
 Kallsyms Kallsyms::parse(std::string_view text) {
   Kallsyms k;
+  k.table_ = parse_table(text);
+  return k;
+}
+
+Kallsyms::Table Kallsyms::parse_table(std::string_view text) {
+  Table k;
   while (!text.empty()) {
     const auto eol = text.find('\n');
     std::string_view line = text.substr(0, eol);
@@ -44,45 +50,68 @@ Kallsyms Kallsyms::parse(std::string_view text) {
     const auto* end = addr_text.data() + addr_text.size();
     auto [ptr, ec] = std::from_chars(addr_text.data(), end, addr, 16);
     if (ec != std::errc() || ptr != end) continue;
-    k.entries_.push_back(Entry{addr, static_cast<uint32_t>(k.names_.size()), static_cast<uint32_t>(name.size()),
-                               type[0] == 'T' || type[0] == 'W'});
-    k.names_.append(name);
+    k.entries.push_back(Entry{addr, static_cast<uint32_t>(k.names.size()), static_cast<uint32_t>(name.size()),
+                              type[0] == 'T' || type[0] == 'W'});
+    k.names.append(name);
   }
   // Several names can share an address (aliases such as _stext/_text): prefer a global
   // symbol, then the one listed first, so that the answer does not depend on sort order.
-  std::stable_sort(k.entries_.begin(), k.entries_.end(), [](const Entry& a, const Entry& b) {
+  std::stable_sort(k.entries.begin(), k.entries.end(), [](const Entry& a, const Entry& b) {
     if (a.addr != b.addr) return a.addr < b.addr;
     return a.global && !b.global;
   });
-  k.entries_.erase(std::unique(k.entries_.begin(), k.entries_.end(),
-                               [](const Entry& a, const Entry& b) { return a.addr == b.addr; }),
-                   k.entries_.end());
+  k.entries.erase(
+      std::unique(k.entries.begin(), k.entries.end(), [](const Entry& a, const Entry& b) { return a.addr == b.addr; }),
+      k.entries.end());
   return k;
 }
 
 Result<Kallsyms> Kallsyms::load(const std::string& path) {
   std::ifstream in(path);
   if (!in) return sys_error("open", path);
-  std::ostringstream text;
-  text << in.rdbuf();
+  // The first text symbol tells whether addresses are visible: with kernel.kptr_restrict
+  // every one reads as zero.
+  std::string line;
+  std::optional<Table> first;
+  while (std::getline(in, line)) {
+    Table t = parse_table(line);
+    if (!t.entries.empty()) {
+      first = std::move(t);
+      break;
+    }
+  }
   if (in.bad()) return sys_error("read", path);
-  Kallsyms k = parse(text.view());
-  if (k.empty()) return env_error("no text symbols in", path);
-  if (k.entries_.back().addr == 0) {
+  if (!first) return env_error("no text symbols in", path);
+  if (first->entries.front().addr == 0) {
     return env_error("kernel symbol addresses are hidden (kernel.kptr_restrict) in", path, EPERM);
   }
+  Kallsyms k;
+  k.deferred_ = std::make_shared<Deferred>();
+  k.deferred_->path = path;
   return k;
 }
 
+const Kallsyms::Table& Kallsyms::table() const {
+  if (!deferred_) return table_;
+  std::call_once(deferred_->once, [d = deferred_.get()] {
+    std::ifstream in(d->path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    d->table = parse_table(text.view());
+  });
+  return deferred_->table;
+}
+
 std::optional<std::string> Kallsyms::symbolize(uint64_t addr) const {
+  const Table& t = table();
   auto it =
-      std::upper_bound(entries_.begin(), entries_.end(), addr, [](uint64_t a, const Entry& e) { return a < e.addr; });
-  if (it == entries_.begin()) return std::nullopt;
+      std::upper_bound(t.entries.begin(), t.entries.end(), addr, [](uint64_t a, const Entry& e) { return a < e.addr; });
+  if (it == t.entries.begin()) return std::nullopt;
   --it;
   const uint64_t off = addr - it->addr;
   if (off > kMaxOffset) return std::nullopt;
   std::ostringstream out;
-  out << std::string_view(names_).substr(it->name_off, it->name_len) << "+0x" << std::hex << off;
+  out << std::string_view(t.names).substr(it->name_off, it->name_len) << "+0x" << std::hex << off;
   return out.str();
 }
 

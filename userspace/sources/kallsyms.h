@@ -3,6 +3,8 @@
 // where a packet was freed as a return address; the symbol is what a reader understands
 // ("nf_hook_slow+0x8e" is a netfilter verdict, "__udp4_lib_rcv+0x..." no socket).
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +21,11 @@ class Kallsyms {
   // addresses of the code after them. Malformed lines are skipped. Pure: no I/O.
   static Kallsyms parse(std::string_view text);
 
-  // Reads and parses the file. Fails when it cannot be read, or when every address is
-  // zero (kernel.kptr_restrict hides them from this process).
+  // Checks the file now and reads it on first use (symbolize, size, empty): only a drop
+  // needs a symbol, and reading /proc/kallsyms (120k lines) costs about 50 ms of start-up
+  // on a 2-core machine. Fails when it cannot be opened, has no text symbol, or shows the
+  // first one at zero (kernel.kptr_restrict hides addresses from this process). Should the
+  // later read fail, nothing is symbolized.
   static Result<Kallsyms> load(const std::string& path = "/proc/kallsyms");
 
   // "name+0xoff" for the symbol at or below addr; std::nullopt below the first symbol or
@@ -28,8 +33,8 @@ class Kallsyms {
   // such as the space between the kernel image and the modules).
   [[nodiscard]] std::optional<std::string> symbolize(uint64_t addr) const;
 
-  [[nodiscard]] size_t size() const { return entries_.size(); }
-  [[nodiscard]] bool empty() const { return entries_.empty(); }
+  [[nodiscard]] size_t size() const { return table().entries.size(); }
+  [[nodiscard]] bool empty() const { return table().entries.empty(); }
 
   static constexpr uint64_t kMaxOffset = 1U << 20;
 
@@ -42,8 +47,22 @@ class Kallsyms {
     uint32_t name_len;
     bool global;
   };
-  std::vector<Entry> entries_;
-  std::string names_;
+  struct Table {
+    std::vector<Entry> entries;
+    std::string names;
+  };
+  // A file load() checked, read once on first use. Shared, so that copies and moves of a
+  // Kallsyms read it at most once between them.
+  struct Deferred {
+    std::once_flag once;
+    std::string path;
+    Table table;
+  };
+  static Table parse_table(std::string_view text);
+  [[nodiscard]] const Table& table() const;
+
+  Table table_;  // parse(): filled at once
+  std::shared_ptr<Deferred> deferred_;
 };
 
 }  // namespace fwpath::sources

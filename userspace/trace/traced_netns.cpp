@@ -20,9 +20,8 @@ Result<TracedNetns> TracedNetns::open(const std::string& name, const nft::Tracer
   if (!swept) return swept.take_error().context("netns " + t.label);
   t.swept = std::move(swept.value());
 
-  auto snapshot = ruleset::Snapshot::take_in_netns(t.fd.get(), t.label);
-  if (!snapshot) return snapshot.take_error().context("netns " + t.label);
-  t.snapshot.emplace(std::move(snapshot.value()));
+  // Lists nothing now: the correlator asks for the chains the trace went through.
+  t.snapshot.emplace(ruleset::Snapshot::in_netns(t.fd.get(), t.label));
 
   // The kernel only emits trace events while someone listens: listen first.
   auto listener = nft::TraceListener::open(t.fd.get(), t.label);

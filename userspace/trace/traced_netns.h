@@ -1,5 +1,6 @@
 #pragma once
-// One namespace the tracer watches: its ruleset snapshot (to explain trace events), its
+// One namespace the tracer watches: its ruleset snapshot (to explain trace events; read
+// lazily, per table, when the correlator asks), its
 // trace listener (opened before the tracer table, so that no event is missed) and the
 // tracer table itself. Destroying it removes the table.
 #include <cstdint>
@@ -16,7 +17,7 @@ namespace fwpath::trace {
 
 struct TracedNetns {
   std::string label;  // what reports call it: the name under /run/netns, or "host"
-  UniqueFd fd;        // keeps the namespace reachable for later snapshots
+  UniqueFd fd;        // keeps the namespace reachable for the snapshot's listings
   uint32_t inode = 0;
   std::optional<ruleset::Snapshot> snapshot;
   std::optional<nft::TraceListener> listener;
