@@ -164,8 +164,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
        2},
       {"missing privileges",
        {"probe", "--tcp", "192.0.2.1:80", "--from-netns", "fwpath-no-such-ns"},
-       "fwpath probe: tracing needs CAP_NET_ADMIN, CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH (run as "
-       "root)",
+       "fwpath probe: tracing needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH (run as root)",
        3,
        true},
       {"kernel-check: unknown option",

@@ -12,6 +12,7 @@
 #include "trace/probe_job.h"
 #include "util/capabilities.h"
 #include "util/process_clock.h"
+#include "util/test_pause.h"
 #include "util/tracefs.h"
 
 namespace fwpath::cli {
@@ -124,6 +125,7 @@ Result<ExitCode> probe(const Args& args) {
 
   auto report = trace::run_probe_job(job);
   if (!report) return report.take_error();
+  FWPATH_TRY(pause_point("report"));
   report->notes.insert(report->notes.begin(), env_notes.begin(), env_notes.end());
 
   if (vm["json"].as<bool>()) {

@@ -13,6 +13,7 @@
 #include "sources/libbpf_log.h"
 #include "tracer.skel.h"
 #include "util/c_handle.h"
+#include "util/test_knobs.h"
 
 namespace fwpath::sources {
 
@@ -92,6 +93,12 @@ Result<BpfTracer> BpfTracer::open() {
   clear_libbpf_warnings();
   s->skel.reset(fwpath_tracer__open());
   if (!s->skel) return libbpf_error("open BPF object", "tracer", errno);
+  // Overload tests only (util/test_knobs.h): a ring buffer small enough for a flood to fill.
+  if (const auto bytes = test_knob("FWPATH_TEST_RINGBUF_BYTES")) {
+    if (const int err = bpf_map__set_max_entries(s->skel->maps.events, *bytes); err != 0) {
+      return libbpf_error("resize ring buffer of", "tracer", -err);
+    }
+  }
   clear_libbpf_warnings();
   if (const int err = fwpath_tracer__load(s->skel.get()); err != 0) {
     return libbpf_error("load BPF programs of", "tracer", -err);

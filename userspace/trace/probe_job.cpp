@@ -4,12 +4,14 @@
 
 #include "trace/probe_runner.h"
 #include "trace/snapshot_rule_book.h"
+#include "util/test_pause.h"
 
 namespace fwpath::trace {
 
 Result<model::Report> run_probe_job(const ProbeJob& job) {
   auto session = TraceSession::start(job.session);
   if (!session) return session.take_error();
+  FWPATH_TRY(pause_point("setup"));
 
   if (job.on_trace_ready) job.on_trace_ready(model::Clock::now());
   RunnerOptions run;
@@ -17,6 +19,7 @@ Result<model::Report> run_probe_job(const ProbeJob& job) {
   run.origin_netns_fd = session->origin().fd.get();
   auto windows = run_probes(session.value(), job.session.probes, run);
   if (!windows) return windows.take_error();
+  FWPATH_TRY(pause_point("tracing"));
 
   model::CorrelatorInput in;
   in.probes = std::move(windows.value());

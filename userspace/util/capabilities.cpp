@@ -37,8 +37,15 @@ Result<unsigned long long> effective_caps() {
 }
 
 std::vector<Cap> tracing_caps(bool other_netns) {
-  std::vector<Cap> caps{Cap::NetAdmin, Cap::Bpf, Cap::Perfmon};
-  if (other_netns || !tracefs_mounted()) caps.push_back(Cap::SysAdmin);
+  std::vector<Cap> caps{Cap::NetAdmin};
+  if (other_netns || !tracefs_mounted()) {
+    // The kernel accepts CAP_SYS_ADMIN wherever it asks for CAP_BPF or CAP_PERFMON
+    // (bpf_capable(), perfmon_capable()): asking for those too would be asking for more.
+    caps.push_back(Cap::SysAdmin);
+  } else {
+    caps.push_back(Cap::Bpf);
+    caps.push_back(Cap::Perfmon);
+  }
   if (::geteuid() != 0) caps.push_back(Cap::DacReadSearch);
   return caps;
 }
