@@ -20,6 +20,12 @@
 namespace fwpath::testlab {
 namespace {
 
+CommandOptions timeout_options(int seconds) {
+  CommandOptions opt;
+  opt.timeout = std::chrono::seconds(seconds);
+  return opt;
+}
+
 namespace fs = std::filesystem;
 
 std::string replace_dir(std::string s, const std::string& dir) {
@@ -83,7 +89,7 @@ TEST_P(BadInput, OneLineExitCodeNothingLeft) {
   argv.emplace_back(FWPATH_BINARY);
   for (const auto& a : c.args) argv.push_back(replace_dir(a, dir_));
   const std::string before = world_state(dir_);
-  auto r = run_command(argv, CommandOptions{.timeout = std::chrono::seconds(20)});
+  auto r = run_command(argv, timeout_options(20));
   ASSERT_TRUE(r.ok()) << r.error().message();
   const std::string want = replace_dir(c.stderr_line, dir_) + "\n";
   if (r->err != want && want.find("Name or service not known") != std::string::npos) {
@@ -99,12 +105,12 @@ TEST_P(BadInput, OneLineExitCodeNothingLeft) {
   EXPECT_EQ(world_state(dir_), before) << "left behind by: " << c.input;
 }
 
-std::string row_name(const ::testing::TestParamInfo<size_t>& info) {
+std::string row_name(const ::testing::TestParamInfo<size_t>& param_info) {
   std::string name;
-  for (char ch : std::string(bad_input_cases().at(info.param).input)) {
+  for (char ch : std::string(bad_input_cases().at(param_info.param).input)) {
     name += std::isalnum(static_cast<unsigned char>(ch)) != 0 ? ch : '_';
   }
-  return std::to_string(info.param) + "_" + name;
+  return std::to_string(param_info.param) + "_" + name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, BadInput, ::testing::Range<size_t>(0, bad_input_cases().size()), row_name);

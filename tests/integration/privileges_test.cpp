@@ -18,6 +18,12 @@
 namespace fwpath::testlab {
 namespace {
 
+CommandOptions timeout_options(int seconds) {
+  CommandOptions opt;
+  opt.timeout = std::chrono::seconds(seconds);
+  return opt;
+}
+
 struct CapName {
   std::string setpriv;  // as setpriv names it
   std::string shown;    // as fwpath names it
@@ -72,7 +78,7 @@ class Privileges : public WithLab<::testing::TestWithParam<bool>> {
                                      "2",
                                      "--api-server",
                                      std::string(ThreeNsLab::kProviderV4) + ":6443"};
-    CommandOptions opt{.timeout = std::chrono::seconds(30)};
+    CommandOptions opt = timeout_options(30);
     if (other_netns()) {
       for (const auto& a :
            {std::string("--from-netns"), lab_->consumer.name(), std::string("--netns"), lab_->provider.name()}) {
@@ -118,8 +124,9 @@ TEST_P(Privileges, OneFewerFailsNamingIt) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, Privileges, ::testing::Values(false, true),
-                         [](const auto& info) { return std::string(info.param ? "OtherNetns" : "InPlace"); });
+INSTANTIATE_TEST_SUITE_P(Shapes, Privileges, ::testing::Values(false, true), [](const auto& param_info) {
+  return std::string(param_info.param ? "OtherNetns" : "InPlace");
+});
 
 }  // namespace
 }  // namespace fwpath::testlab

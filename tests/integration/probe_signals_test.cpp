@@ -139,8 +139,9 @@ TEST_P(ProbePhaseSignals, InterruptedAndNothingLeft) {
 INSTANTIATE_TEST_SUITE_P(Phases, ProbePhaseSignals,
                          ::testing::Combine(::testing::Values("setup", "tracing", "report"),
                                             ::testing::Values(SIGINT, SIGTERM, SIGKILL)),
-                         [](const auto& info) {
-                           return std::string(std::get<0>(info.param)) + "_" + sigabbrev_np(std::get<1>(info.param));
+                         [](const auto& param_info) {
+                           return std::string(std::get<0>(param_info.param)) + "_" +
+                                  sigabbrev_np(std::get<1>(param_info.param));
                          });
 
 TEST(ProbeIpv6, ReachesAListenerOverIpv6) {

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 namespace fwpath {
 
 namespace {
@@ -13,7 +15,9 @@ constexpr const char* kTracefs = "/sys/kernel/tracing";
 
 bool tracefs_mounted() {
   struct stat st {};
-  return ::stat("/sys/kernel/tracing/events", &st) == 0;
+  // EACCES: mounted, but root's (mode 0700) and this process lacks CAP_DAC_READ_SEARCH,
+  // which require_caps() names; mounting it again would not help.
+  return ::stat("/sys/kernel/tracing/events", &st) == 0 || errno == EACCES;
 }
 
 Status ensure_tracefs() {
