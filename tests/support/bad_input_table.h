@@ -186,7 +186,7 @@ inline const std::vector<BadInputFile>& bad_input_files() {
   static const std::string deep = deep_yaml();
   static const std::vector<BadInputFile> files = {
       {"ok.yaml",
-       "current-context: prod\ncontexts:\n- name: prod\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster:\n"
+       "current-context: prod\ncontexts:\n- name: prod\n  context:\n    cluster: c\nclusters:\n- name: c\n  cluster:\n"
        "    server: https://192.0.2.10:6443\n",
        0644},
       {"mode-000.yaml", "current-context: prod\n", 0000},
@@ -196,15 +196,15 @@ inline const std::vector<BadInputFile>& bad_input_files() {
       {"no-current.yaml", "contexts: []\n", 0644},
       {"no-cluster.yaml", "current-context: prod\ncontexts:\n- name: prod\n  context:\n    cluster: gone\n", 0644},
       {"not-a-url.yaml",
-       "current-context: prod\ncontexts:\n- name: prod\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster:\n"
+       "current-context: prod\ncontexts:\n- name: prod\n  context:\n    cluster: c\nclusters:\n- name: c\n  cluster:\n"
        "    server: 192.0.2.10:6443\n",
        0644},
       {"port-0.yaml",
-       "current-context: prod\ncontexts:\n- name: prod\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster:\n"
+       "current-context: prod\ncontexts:\n- name: prod\n  context:\n    cluster: c\nclusters:\n- name: c\n  cluster:\n"
        "    server: https://192.0.2.10:0\n",
        0644},
       {"unresolvable.yaml",
-       "current-context: prod\ncontexts:\n- name: prod\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster:\n"
+       "current-context: prod\ncontexts:\n- name: prod\n  context:\n    cluster: c\nclusters:\n- name: c\n  cluster:\n"
        "    server: https://api.nosuch.invalid:6443\n",
        0644},
   };
