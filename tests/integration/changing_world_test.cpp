@@ -39,7 +39,7 @@ class PausedProbe {
     EXPECT_TRUE(p.ok()) << p.error().message();
     if (p.ok()) proc_.emplace(std::move(p.value()));
   }
-  ~PausedProbe() { std::remove(log_.c_str()); }
+  ~PausedProbe() { (void)std::remove(log_.c_str()); }
   PausedProbe(const PausedProbe&) = delete;
   PausedProbe& operator=(const PausedProbe&) = delete;
 
