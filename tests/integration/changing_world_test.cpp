@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "support/bpf_leaks.h"
 #include "support/lab_fixture.h"
 #include "support/listeners.h"
 
@@ -73,9 +74,7 @@ class ChangingWorld : public WithLab<> {
   void expect_nothing_left() const {
     EXPECT_FALSE(tracer_table_in(lab_->provider));
     EXPECT_FALSE(tracer_table_in(lab_->consumer));
-    auto progs = run_command({"bpftool", "prog", "show"});
-    ASSERT_TRUE(progs.ok());
-    EXPECT_EQ(progs->out.find("fwpath_"), std::string::npos);
+    EXPECT_FALSE(orphaned_fwpath_programs());
   }
   std::vector<std::string> probe_args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a = {"--json",

@@ -10,11 +10,14 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <tuple>
 
+#include "support/bpf_leaks.h"
 #include "support/lab_fixture.h"
 #include "support/listeners.h"
 
@@ -28,10 +31,7 @@ class ProbeSignals : public WithLab<::testing::TestWithParam<int>> {
     return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
   }
 
-  bool fwpath_programs_loaded() const {
-    auto r = run_command({"bpftool", "prog", "show"});
-    return r.ok() && r->out.find("fwpath_") != std::string::npos;
-  }
+  bool fwpath_programs_loaded() const { return orphaned_fwpath_programs(); }
 };
 
 TEST_P(ProbeSignals, NothingIsLeftBehind) {
@@ -79,10 +79,7 @@ class ProbePhaseSignals : public WithLab<::testing::TestWithParam<std::tuple<con
     auto r = ns.run({"nft", "list", "tables"});
     return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
   }
-  bool fwpath_programs_loaded() const {
-    auto r = run_command({"bpftool", "prog", "show"});
-    return r.ok() && r->out.find("fwpath_") != std::string::npos;
-  }
+  bool fwpath_programs_loaded() const { return orphaned_fwpath_programs(); }
 };
 
 std::string read_file(const std::string& path) {
