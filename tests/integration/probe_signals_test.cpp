@@ -9,9 +9,17 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
+#include <tuple>
 
+#include "support/bpf_leaks.h"
 #include "support/lab_fixture.h"
+#include "support/listeners.h"
 
 namespace fwpath::testlab {
 namespace {
@@ -23,10 +31,7 @@ class ProbeSignals : public WithLab<::testing::TestWithParam<int>> {
     return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
   }
 
-  bool fwpath_programs_loaded() const {
-    auto r = run_command({"bpftool", "prog", "show"});
-    return r.ok() && r->out.find("fwpath_") != std::string::npos;
-  }
+  bool fwpath_programs_loaded() const { return orphaned_fwpath_programs(); }
 };
 
 TEST_P(ProbeSignals, NothingIsLeftBehind) {
@@ -62,6 +67,79 @@ TEST_P(ProbeSignals, NothingIsLeftBehind) {
 
 INSTANTIATE_TEST_SUITE_P(Signals, ProbeSignals, ::testing::Values(SIGINT, SIGTERM, SIGKILL),
                          [](const auto& param_info) { return std::string(sigabbrev_np(param_info.param)); });
+
+// The same per phase (util/test_pause.h): FWPATH_TEST_PAUSE_AT makes fwpath stop at a known
+// point and say so on stderr; the test waits for that line, then sends the signal.
+//   setup:   everything is created (tracer tables in both namespaces, BPF attached)
+//   tracing: the probe was answered, the session still traces
+//   report:  the session is closed, the report not printed yet
+class ProbePhaseSignals : public WithLab<::testing::TestWithParam<std::tuple<const char*, int>>> {
+ protected:
+  bool tracer_table_in(const TestNetns& ns) const {
+    auto r = ns.run({"nft", "list", "tables"});
+    return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
+  }
+  bool fwpath_programs_loaded() const { return orphaned_fwpath_programs(); }
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_P(ProbePhaseSignals, InterruptedAndNothingLeft) {
+  const auto [phase, sig] = GetParam();
+  auto listener = TcpListener::start(lab_->provider.fd(), {addr(ThreeNsLab::kProviderV4), 6443});
+  ASSERT_TRUE(listener.ok()) << listener.error().message();
+  const std::string log = ::testing::TempDir() + "fwpath-phase-" + phase + "-" + std::to_string(sig) + ".log";
+  auto p =
+      BackgroundProcess::start({"env", std::string("FWPATH_TEST_PAUSE_AT=") + phase, FWPATH_BINARY, "probe",
+                                "--timeout", "2", "--from-netns", lab_->consumer.name(), "--netns",
+                                lab_->provider.name(), "--api-server", std::string(ThreeNsLab::kProviderV4) + ":6443"},
+                               -1, log);
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  const std::string marker = std::string("fwpath: paused at ") + phase + "\n";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (read_file(log).find(marker) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd exited{p->pidfd(), POLLIN, 0};
+    ASSERT_EQ(::poll(&exited, 1, 20), 0) << "fwpath exited before the pause: " << read_file(log);
+  }
+  ASSERT_NE(read_file(log).find(marker), std::string::npos) << "never paused at " << phase << ": " << read_file(log);
+  if (std::string(phase) == "setup") {
+    EXPECT_TRUE(tracer_table_in(lab_->provider)) << "at setup the tracer table exists";
+  }
+  ASSERT_EQ(::syscall(SYS_pidfd_send_signal, p->pidfd(), sig, nullptr, 0), 0);
+  auto r = p->wait(std::chrono::seconds(10));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const std::string out = read_file(log);
+  (void)std::remove(log.c_str());  // best effort: a stray log in the temp dir harms no test
+  if (sig == SIGKILL) {
+    EXPECT_EQ(r->signal, SIGKILL);
+  } else {
+    EXPECT_EQ(r->exit_code, 4) << out;
+    EXPECT_NE(out.find(std::string("interrupted by ") + sigabbrev_np(sig) + " during " + phase), std::string::npos)
+        << out;
+    EXPECT_EQ(out.find("tcp "), std::string::npos) << "an interrupted run prints no report: " << out;
+  }
+  const auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((tracer_table_in(lab_->provider) || tracer_table_in(lab_->consumer) || fwpath_programs_loaded()) &&
+         std::chrono::steady_clock::now() < settle) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(tracer_table_in(lab_->provider));
+  EXPECT_FALSE(tracer_table_in(lab_->consumer));
+  EXPECT_FALSE(fwpath_programs_loaded());
+}
+
+INSTANTIATE_TEST_SUITE_P(Phases, ProbePhaseSignals,
+                         ::testing::Combine(::testing::Values("setup", "tracing", "report"),
+                                            ::testing::Values(SIGINT, SIGTERM, SIGKILL)),
+                         [](const auto& param_info) {
+                           return std::string(std::get<0>(param_info.param)) + "_" +
+                                  sigabbrev_np(std::get<1>(param_info.param));
+                         });
 
 TEST(ProbeIpv6, ReachesAListenerOverIpv6) {
   FWPATH_REQUIRE_LAB();

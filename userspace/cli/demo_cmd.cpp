@@ -53,7 +53,7 @@ Result<ExitCode> demo(const Args& args) {
     return ExitCode::Ok;
   }
   const bool json = parsed->vm["json"].as<bool>();
-  FWPATH_TRY(require_caps({Cap::NetAdmin, Cap::SysAdmin}, "fwpath demo"));
+  FWPATH_TRY(require_caps(tracing_caps(/*other_netns=*/true), "fwpath demo"));
   auto spec = lab::demo::lab_spec();
   if (!spec) return spec.take_error();
   auto specs = demo_probe_specs();

@@ -1,6 +1,7 @@
 // fwpath probe: options -> probe specs -> probe job (trace session, probes, correlation) -> report.
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -11,6 +12,7 @@
 #include "trace/probe_job.h"
 #include "util/capabilities.h"
 #include "util/process_clock.h"
+#include "util/test_pause.h"
 #include "util/tracefs.h"
 
 namespace fwpath::cli {
@@ -78,7 +80,9 @@ Result<ExitCode> probe(const Args& args) {
   const auto& vm = parsed->vm;
   const double timeout_s = vm["timeout"].as<double>();
   if (!(timeout_s >= 0.1 && timeout_s <= 60)) {
-    return input_error("--timeout must be between 0.1 and 60 seconds, got", std::to_string(timeout_s));
+    std::ostringstream shown;  // "0", "-1", "nan" as typed, not std::to_string's "0.000000"
+    shown << timeout_s;
+    return input_error("--timeout must be between 0.1 and 60 seconds, got", shown.str());
   }
   auto requests = target_requests(vm);
   if (!requests) return requests.take_error();
@@ -100,9 +104,8 @@ Result<ExitCode> probe(const Args& args) {
     job.on_events = [&pcap](const model::CorrelatorInput& in) { return pcap->write_session(in); };
   }
 
-  std::vector<Cap> caps{Cap::NetAdmin};
-  if (!job.session.origin_netns.empty() || !job.session.extra_netns.empty()) caps.push_back(Cap::SysAdmin);
-  FWPATH_TRY(require_caps(caps, "tracing"));
+  FWPATH_TRY(
+      require_caps(tracing_caps(!job.session.origin_netns.empty() || !job.session.extra_netns.empty()), "tracing"));
 
   // Before any thread starts: tracepoints need tracefs (see util/tracefs.h).
   std::vector<std::string> env_notes;
@@ -125,6 +128,7 @@ Result<ExitCode> probe(const Args& args) {
 
   auto report = trace::run_probe_job(job);
   if (!report) return report.take_error();
+  FWPATH_TRY(pause_point("report"));
   report->notes.insert(report->notes.begin(), env_notes.begin(), env_notes.end());
 
   if (vm["json"].as<bool>()) {

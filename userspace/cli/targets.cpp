@@ -45,15 +45,14 @@ Result<model::Endpoint> resolve_host_port(const std::string& host, uint16_t port
   return ep;
 }
 
-Result<model::Endpoint> resolve_target(const std::string& text) {
+Result<HostPort> split_target(const std::string& text) {
   // Literal forms go through the model's parser, which names the exact problem.
   auto literal = model::parse_endpoint(text);
-  if (literal) return literal;
+  if (literal) return HostPort{literal->addr.str(), literal->port, literal.value()};
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || text.front() == '[' || text.find(':') != colon) {
     return literal.take_error();
   }
-  const std::string host = text.substr(0, colon);
   const std::string port_text = text.substr(colon + 1);
   unsigned port = 0;
   const auto* end = port_text.data() + port_text.size();
@@ -61,7 +60,14 @@ Result<model::Endpoint> resolve_target(const std::string& text) {
   if (port_text.empty() || ec != std::errc() || ptr != end || port == 0 || port > 65535) {
     return input_error("port must be 1..65535, got", "'" + port_text + "' in '" + text + "'");
   }
-  return resolve_host_port(host, static_cast<uint16_t>(port), text);
+  return HostPort{text.substr(0, colon), static_cast<uint16_t>(port), std::nullopt};
+}
+
+Result<model::Endpoint> resolve_target(const std::string& text) {
+  auto split = split_target(text);
+  if (!split) return split.take_error();
+  if (split->literal) return *split->literal;
+  return resolve_host_port(split->host, split->port, text);
 }
 
 Result<std::vector<model::ProbeSpec>> build_probe_specs(const std::vector<TargetRequest>& requests) {

@@ -2,6 +2,7 @@
 // Targets as the user writes them ("HOST:PORT", "[V6]:PORT", a name or a literal) turned
 // into probe specifications. Name resolution lives here, at the edge, so the model never
 // does I/O.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,17 @@
 #include "util/error.h"
 
 namespace fwpath::cli {
+
+// A target as written, split but not resolved: `literal` is set when HOST was an address.
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::optional<model::Endpoint> literal;
+};
+
+// Pure (no resolver): splits "HOST:PORT" / "[V6]:PORT" and checks the port. Kept apart
+// from resolve_target so that it is fuzzed without ever sending a name to the resolver.
+Result<HostPort> split_target(const std::string& text);
 
 // Splits "HOST:PORT" / "[V6]:PORT" and resolves HOST (literal first, then the resolver).
 Result<model::Endpoint> resolve_target(const std::string& text);

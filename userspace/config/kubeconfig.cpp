@@ -1,11 +1,15 @@
 #include "config/kubeconfig.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
 #include <charconv>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "config/yaml_subset.h"
+#include "util/signals.h"
+#include "util/unique_fd.h"
 
 namespace fwpath::config {
 
@@ -22,23 +26,29 @@ const YamlNode* named_entry(const YamlNode* list, const std::string& name, const
 
 std::string names_in(const YamlNode* list) {
   std::string out;
-  if (list == nullptr) return out;
-  for (const auto& item : list->seq) out += (out.empty() ? "" : ", ") + item.str("name");
-  return out;
+  if (list != nullptr) {
+    for (const auto& item : list->seq) out += (out.empty() ? "" : ", ") + item.str("name");
+  }
+  return out.empty() ? "none" : out;
 }
 
-// JSON kubeconfigs become the same node tree, so one lookup serves both forms.
-YamlNode from_json(const nlohmann::json& j) {
+// JSON kubeconfigs become the same node tree, so one lookup serves both forms. Values
+// nested deeper than kubeconfig's few levels are left out (Null): the parser accepts any
+// depth, and converting a hostile `[[[[...` 16 MiB deep by recursion would overflow the
+// stack.
+constexpr int kMaxJsonDepth = 64;
+YamlNode from_json(const nlohmann::json& j, int depth = 0) {
   YamlNode n;
+  if (depth >= kMaxJsonDepth) return n;
   if (j.is_object()) {
     n.kind = YamlNode::Kind::Map;
     for (const auto& [k, v] : j.items()) {
       n.keys.push_back(k);
-      n.values.push_back(from_json(v));
+      n.values.push_back(from_json(v, depth + 1));
     }
   } else if (j.is_array()) {
     n.kind = YamlNode::Kind::Seq;
-    for (const auto& v : j) n.seq.push_back(from_json(v));
+    for (const auto& v : j) n.seq.push_back(from_json(v, depth + 1));
   } else if (j.is_string()) {
     n.kind = YamlNode::Kind::Scalar;
     n.scalar = j.get<std::string>();
@@ -135,12 +145,26 @@ Result<ApiServer> api_server_from_kubeconfig(const std::string& text, const std:
 }
 
 Result<ApiServer> read_kubeconfig(const std::string& path, const std::string& context) {
-  std::ifstream in(path);
-  if (!in) return Error{ErrorKind::BadInput, "cannot read kubeconfig", path, errno};
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > (16U << 20U)) return input_error("kubeconfig is larger than 16 MiB:", path);
-  return api_server_from_kubeconfig(text.str(), context, path);
+  // read(2) rather than a stream: a directory must fail with EISDIR (a stream reads it as
+  // an empty file), and a file that never ends (/dev/zero, a FIFO) must stop at the limit
+  // instead of filling memory.
+  constexpr size_t kMaxSize = 16U << 20U;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Error{ErrorKind::BadInput, "cannot read kubeconfig", path, errno};
+  std::string text;
+  std::array<char, 65536> buf{};
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) {
+      if (stop_requested()) return interrupted_error("reading the kubeconfig");
+      continue;
+    }
+    if (n < 0) return Error{ErrorKind::BadInput, "cannot read kubeconfig", path, errno};
+    if (n == 0) break;
+    text.append(buf.data(), static_cast<size_t>(n));
+    if (text.size() > kMaxSize) return input_error("kubeconfig is larger than 16 MiB:", path);
+  }
+  return api_server_from_kubeconfig(text, context, path);
 }
 
 }  // namespace fwpath::config

@@ -51,8 +51,16 @@ class Parser {
   }
 
   Result<YamlNode> block(int indent) {
-    if (lines_[pos_].text.rfind("- ", 0) == 0 || lines_[pos_].text == "-") return sequence(indent);
-    return mapping(indent);
+    // Each level costs a few stack frames; a hostile file of ever deeper indentation
+    // (about 5,800 levels fit in 16 MiB) would otherwise overflow the stack. Kubeconfig
+    // files nest five levels deep.
+    if (depth_ >= kMaxDepth) {
+      return fail(lines_[pos_], "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+    ++depth_;
+    auto node = lines_[pos_].text.rfind("- ", 0) == 0 || lines_[pos_].text == "-" ? sequence(indent) : mapping(indent);
+    --depth_;
+    return node;
   }
 
   Result<YamlNode> scalar(const std::string& raw, const Line& l) {
@@ -250,9 +258,11 @@ class Parser {
     return std::make_pair(key, rest);
   }
 
+  static constexpr int kMaxDepth = 64;
   std::vector<Line> lines_;
   std::string source_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

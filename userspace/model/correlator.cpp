@@ -143,6 +143,11 @@ class ProbeCorrelator {
     confirm_with_conntrack(r);
     r.incomplete = in_.lost_trace_events + in_.lost_bpf_events > 0;
     decide_outcome(r);
+    // Every outcome says so, not only a silent one: a reply proves the probe got through,
+    // but the path shown may miss the hops whose events were lost.
+    if (r.incomplete && r.summary.find("[incomplete") == std::string::npos) {
+      r.summary += " [incomplete: events were lost]";
+    }
     return r;
   }
 

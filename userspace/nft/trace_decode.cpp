@@ -208,6 +208,10 @@ model::Verdict verdict_from_code(uint32_t code) {
   }
 }
 
+bool netlink_message_fits(const nlmsghdr* nlh, size_t available) {
+  return available >= NLMSG_HDRLEN && nlh->nlmsg_len >= NLMSG_HDRLEN && nlh->nlmsg_len <= available;
+}
+
 Result<DecodedTrace> decode_trace(const nlmsghdr* nlh, size_t available) {
   if (nlh == nullptr || available < NLMSG_HDRLEN) return malformed("shorter than a netlink header");
   if (nlh->nlmsg_len > available) {

@@ -36,6 +36,12 @@ struct DecodedTrace {
 // on in the calling chain with its next rule.
 Result<DecodedTrace> decode_trace(const nlmsghdr* nlh, size_t available);
 
+// Whether a whole netlink message starts at nlh within `available` bytes: the walk over a
+// datagram uses this instead of libmnl's mnl_nlmsg_ok(), which compares nlmsg_len as an
+// int, so that a length of 2 GiB or more passed and the walk jumped far past the buffer
+// (found by fuzz/fuzz_nft_trace_stream).
+bool netlink_message_fits(const nlmsghdr* nlh, size_t available);
+
 // NFPROTO_* as nft names it: 1 "inet", 2 "ip", 3 "arp", 5 "netdev", 7 "bridge", 10 "ip6".
 std::string family_name(uint32_t nfproto);
 

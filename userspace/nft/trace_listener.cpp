@@ -4,6 +4,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "nft/trace_decode.h"
@@ -52,10 +53,11 @@ void TraceListener::note_undecodable(Error e) {
 
 void TraceListener::deliver(const char* data, size_t len, model::Clock::time_point received, const Callback& on_event,
                             size_t& delivered) {
-  int left = static_cast<int>(len);
-  const auto* nlh = reinterpret_cast<const nlmsghdr*>(data);  // NOLINT: read in place
-  for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-    auto decoded = decode_trace(nlh, static_cast<size_t>(left));
+  size_t offset = 0;
+  while (netlink_message_fits(reinterpret_cast<const nlmsghdr*>(data + offset), len - offset)) {  // NOLINT: in place
+    const auto* nlh = reinterpret_cast<const nlmsghdr*>(data + offset);                           // NOLINT: in place
+    auto decoded = decode_trace(nlh, len - offset);
+    offset += std::min<size_t>(len - offset, NLMSG_ALIGN(nlh->nlmsg_len));
     if (!decoded) {
       note_undecodable(decoded.take_error());
       continue;
@@ -68,7 +70,7 @@ void TraceListener::deliver(const char* data, size_t len, model::Clock::time_poi
     on_event(std::move(ev));
     ++delivered;
   }
-  if (left > 0) {
+  if (offset < len) {
     note_undecodable(
         Error{ErrorKind::Environment, "malformed netlink datagram on the trace socket: trailing bytes", "", EBADMSG});
   }

@@ -14,6 +14,7 @@
 #include "sources/tracepoint_btf.h"
 #include "tracer.skel.h"
 #include "util/c_handle.h"
+#include "util/test_knobs.h"
 
 namespace fwpath::sources {
 
@@ -123,6 +124,12 @@ Result<Skeleton> load_and_attach(BpfTracer::Attachment how, bool kfree_has_reaso
   bpf_program* prog = nullptr;
   bpf_object__for_each_program(prog, skel->obj) {
     bpf_program__set_autoload(prog, prog == c.kfree || prog == c.xmit || prog == c.recv);
+  }
+  // Overload tests only (util/test_knobs.h): a ring buffer small enough for a flood to fill.
+  if (const auto bytes = test_knob("FWPATH_TEST_RINGBUF_BYTES")) {
+    if (const int err = bpf_map__set_max_entries(skel->maps.events, *bytes); err != 0) {
+      return libbpf_error("resize ring buffer of", "tracer", -err);
+    }
   }
   clear_libbpf_warnings();
   if (const int err = fwpath_tracer__load(skel.get()); err != 0) {

@@ -58,10 +58,18 @@ Status read_tuple(const nlattr* tuple, model::Flow& out, const char* which) {
   } else {
     return input_error(std::string("conntrack tuple without addresses"), which);
   }
-  if (proto.at[CTA_PROTO_NUM] == nullptr) return input_error(std::string("conntrack tuple without protocol"), which);
+  // mnl_attr_get_u8/u16 read without looking at the length: an attribute shorter than its
+  // type would be read past, into the next attribute or past the message.
+  if (addr(proto.at[CTA_PROTO_NUM], 1) == nullptr) {
+    return input_error(std::string("conntrack tuple without protocol"), which);
+  }
   out.proto = static_cast<model::L4>(mnl_attr_get_u8(proto.at[CTA_PROTO_NUM]));
-  if (proto.at[CTA_PROTO_SRC_PORT] != nullptr) out.src.port = ntohs(mnl_attr_get_u16(proto.at[CTA_PROTO_SRC_PORT]));
-  if (proto.at[CTA_PROTO_DST_PORT] != nullptr) out.dst.port = ntohs(mnl_attr_get_u16(proto.at[CTA_PROTO_DST_PORT]));
+  if (addr(proto.at[CTA_PROTO_SRC_PORT], 2) != nullptr) {
+    out.src.port = ntohs(mnl_attr_get_u16(proto.at[CTA_PROTO_SRC_PORT]));
+  }
+  if (addr(proto.at[CTA_PROTO_DST_PORT], 2) != nullptr) {
+    out.dst.port = ntohs(mnl_attr_get_u16(proto.at[CTA_PROTO_DST_PORT]));
+  }
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include "trace/probe_runner.h"
 #include "trace/snapshot_rule_book.h"
 #include "util/netns.h"
+#include "util/test_pause.h"
 
 namespace fwpath::trace {
 
@@ -43,6 +44,7 @@ Result<model::Report> run_probe_job(const ProbeJob& job) {
   FWPATH_TRY(choose_udp_source_ports(config));
   auto session = TraceSession::start(config);
   if (!session) return session.take_error();
+  FWPATH_TRY(pause_point("setup"));
 
   if (job.on_trace_ready) job.on_trace_ready(model::Clock::now());
   RunnerOptions run;
@@ -50,6 +52,7 @@ Result<model::Report> run_probe_job(const ProbeJob& job) {
   run.origin_netns_fd = session->origin().fd.get();
   auto windows = run_probes(session.value(), config.probes, run);
   if (!windows) return windows.take_error();
+  FWPATH_TRY(pause_point("tracing"));
 
   model::CorrelatorInput in;
   in.probes = std::move(windows.value());

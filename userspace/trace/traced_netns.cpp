@@ -2,6 +2,7 @@
 
 #include "nft/stale_tables.h"
 #include "util/netns.h"
+#include "util/test_knobs.h"
 
 namespace fwpath::trace {
 
@@ -24,7 +25,9 @@ Result<TracedNetns> TracedNetns::open(const std::string& name, const nft::Tracer
   t.snapshot.emplace(ruleset::Snapshot::in_netns(t.fd.get(), t.label));
 
   // The kernel only emits trace events while someone listens: listen first.
-  auto listener = nft::TraceListener::open(t.fd.get(), t.label);
+  const auto rcvbuf = test_knob("FWPATH_TEST_NL_RCVBUF");  // overload tests only (util/test_knobs.h)
+  auto listener = nft::TraceListener::open(
+      t.fd.get(), t.label, rcvbuf ? static_cast<int>(*rcvbuf) : nft::TraceListener::kReceiveBufferBytes);
   if (!listener) return listener.take_error().context("netns " + t.label);
   t.listener.emplace(std::move(listener.value()));
 

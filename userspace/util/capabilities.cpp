@@ -1,12 +1,17 @@
 #include "util/capabilities.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
+
+#include "util/tracefs.h"
 
 namespace fwpath {
 
 std::string cap_name(Cap c) {
   switch (c) {
+    case Cap::DacReadSearch: return "CAP_DAC_READ_SEARCH";
     case Cap::NetAdmin: return "CAP_NET_ADMIN";
     case Cap::SysAdmin: return "CAP_SYS_ADMIN";
     case Cap::Perfmon: return "CAP_PERFMON";
@@ -29,6 +34,20 @@ Result<unsigned long long> effective_caps() {
     }
   }
   return env_error("no CapEff line in", "/proc/self/status");
+}
+
+std::vector<Cap> tracing_caps(bool other_netns) {
+  std::vector<Cap> caps{Cap::NetAdmin};
+  if (other_netns || !tracefs_mounted()) {
+    // The kernel accepts CAP_SYS_ADMIN wherever it asks for CAP_BPF or CAP_PERFMON
+    // (bpf_capable(), perfmon_capable()): asking for those too would be asking for more.
+    caps.push_back(Cap::SysAdmin);
+  } else {
+    caps.push_back(Cap::Bpf);
+    caps.push_back(Cap::Perfmon);
+  }
+  if (::geteuid() != 0) caps.push_back(Cap::DacReadSearch);
+  return caps;
 }
 
 Status require_caps(const std::vector<Cap>& caps, const std::string& command) {

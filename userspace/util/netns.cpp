@@ -36,6 +36,14 @@ Result<uint32_t> netns_inode(int netns_fd) {
 Result<NetnsEnter> NetnsEnter::enter(int target_fd, const std::string& label) {
   auto original = open_current_netns();
   if (!original) return original.take_error();
+  // Already there (a probe of the node's own namespace): setns() would still demand
+  // CAP_SYS_ADMIN, which nothing else in such a run needs (docs/privileges.md).
+  struct stat here {};
+  struct stat there {};
+  if (::fstat(original->get(), &here) == 0 && ::fstat(target_fd, &there) == 0 && here.st_dev == there.st_dev &&
+      here.st_ino == there.st_ino) {
+    return NetnsEnter(UniqueFd());
+  }
   if (::setns(target_fd, CLONE_NEWNET) != 0) return sys_error("enter network namespace", label);
   return NetnsEnter(std::move(original.value()));
 }

@@ -10,4 +10,9 @@ namespace fwpath {
 // Must run before any thread is started (unshare(CLONE_NEWNS) requires it).
 Status ensure_tracefs();
 
+// Whether tracefs's events directory is visible here. stat(2), not access(2): access
+// checks with the real uid and drops capabilities for a non-root uid, so a process
+// granted CAP_DAC_READ_SEARCH instead of running as root would see no tracefs.
+bool tracefs_mounted();
+
 }  // namespace fwpath
