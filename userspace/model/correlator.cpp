@@ -5,7 +5,6 @@
 #include <optional>
 #include <regex>
 #include <set>
-#include <tuple>
 
 #include "model/outcome.h"
 
@@ -86,8 +85,9 @@ class FlowKeys {
   }
 
  private:
-  using Key = std::tuple<L4, Endpoint, Endpoint>;
-  static Key key(const Flow& f) { return {f.proto, f.src, f.dst}; }
+  // The printed flow names protocol, addresses and ports: unique, and cheap at this size.
+  using Key = std::string;
+  static Key key(const Flow& f) { return f.str(); }
   L4 proto_;
   Endpoint origin_;
   Endpoint target_;
@@ -353,7 +353,8 @@ class ProbeCorrelator {
       r.incomplete_because.push_back(std::to_string(during.undecodable) + " undecodable trace message(s)");
     }
     if (in_.capped_probes.count(w_.spec.id) > 0) {
-      r.incomplete_because.push_back("its events reached the cap of stored events per probe; later ones were not kept");
+      r.incomplete_because.emplace_back(
+          "its events reached the cap of stored events per probe; later ones were not kept");
     }
     r.incomplete = !r.incomplete_because.empty();
   }
