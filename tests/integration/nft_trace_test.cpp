@@ -91,7 +91,7 @@ TEST(NftTrace, DropIsTracedToTheRuleWithItsComment) {
     ASSERT_TRUE(lab::send_udp(sender->get(), kProbePort, "probe").ok());
 
     const auto events = collect(*listener, is_filter_drop);
-    EXPECT_EQ(listener->lost_events(), 0U);
+    EXPECT_EQ(listener->overruns(), 0U);
     EXPECT_EQ(listener->undecodable(), 0U) << listener->last_decode_error()->message();
 
     const auto drop = std::find_if(events.begin(), events.end(), is_filter_drop);
@@ -234,7 +234,7 @@ TEST(NftTrace, OverrunsAreCountedNotHidden) {
     if (*n == 0) break;
     delivered += *n;
   }
-  EXPECT_GE(listener->lost_events(), 1U);
+  EXPECT_GE(listener->overruns(), 1U);
   // Each datagram passes output, postrouting, prerouting and input: far more events than
   // were delivered.
   EXPECT_LT(delivered, static_cast<size_t>(kPackets) * 4);

@@ -111,7 +111,8 @@ TEST(NftTracerTable, HasEntryChainsAtTheFirstPriorityThatOnlySetNftrace) {
   for (size_t at = copy.find("flags owner"); at != std::string::npos; at = copy.find("flags owner")) {
     copy.replace(at, std::string("flags owner").size(), "");
   }
-  auto loaded = fwpath::lab::load_ruleset({other->get(), "copy"}, fwpath::lab::RulesetFormat::Nft, "fwpath table listing", copy);
+  auto loaded =
+      fwpath::lab::load_ruleset({other->get(), "copy"}, fwpath::lab::RulesetFormat::Nft, "fwpath table listing", copy);
   EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.error().message()) << "\n" << copy;
 
   auto tables = tables_in(ns->get());

@@ -182,7 +182,7 @@ TEST(NftVerdicts, TracerChangesNoVerdictAndNoCounter) {
     if (*n == 0) break;
   }
   EXPECT_TRUE(saw_blocked_drop);
-  EXPECT_EQ(listener->lost_events(), 0U);
+  EXPECT_EQ(listener->overruns(), 0U);
 }
 
 }  // namespace

@@ -86,6 +86,22 @@ struct Stream {
     in.traces.push_back(e);
   }
 
+  // A later event of the same base chain: the kernel sends headers only with the first.
+  void bare(uint32_t ns, uint32_t id, const std::string& table, const std::string& chain, TraceType type,
+            uint64_t handle, Verdict v) {
+    NftTraceEvent e;
+    e.netns = ns;
+    e.trace_id = id;
+    e.family = "ip";
+    e.table = table;
+    e.chain = chain;
+    e.type = type;
+    e.rule_handle = handle;
+    e.verdict = v;
+    e.received = next();
+    in.traces.push_back(e);
+  }
+
   void packet(PacketEventKind kind, uint32_t ns, const std::string& dev, const std::string& src, uint16_t sport,
               const std::string& dst, uint16_t dport, const std::string& reason = "", uint8_t proto = 17) {
     PacketEvent e;
@@ -342,12 +358,205 @@ TEST(Correlator, LostEventsMakeACleanLookingPathIncomplete) {
   FakeRules rules;
   s.probe(L4::Udp, "198.51.100.20", 51840, 40000, SocketOutcome::Timeout);
   s.packet(PacketEventKind::Transmit, 1, "eth0", "192.0.2.10", 40000, "198.51.100.20", 51840);
-  s.in.lost_trace_events = 3;
+  s.in.losses.trace_overruns = 3;  // counted, but not placed in time: every probe is affected
   auto report = correlate(s.in, rules);
   const auto& t = report.targets.at(0);
   EXPECT_TRUE(t.incomplete);
   EXPECT_FALSE(t.passed) << "a path we did not fully see must never be reported as clean";
   EXPECT_EQ(report.lost_events, 3U);
+  EXPECT_EQ(report.lost.trace_overruns, 3U);
+  ASSERT_EQ(t.incomplete_because.size(), 1U);
+  EXPECT_NE(t.incomplete_because[0].find("3 trace socket overrun"), std::string::npos);
+}
+
+// The flood of bench/event_rate, as the trace sees it through a NodePort DNAT: another
+// source port (40999) to the probed port, DNATed like the probe, and a trace id that the
+// flood's packet used first and the probe's packet reuses at the same hook.
+struct FloodThroughDnat {
+  Stream s;
+  FakeRules rules;
+  FloodThroughDnat() {
+    rules.base("kube-proxy", "nat-prerouting", Hook::Prerouting);
+    rules.base("filter", "forward", Hook::Forward);
+    rules.rules[{"kube-proxy", "nat-prerouting", 10}] = "meta l4proto udp dnat to 198.18.1.5:51840";
+    s.probe(L4::Udp, "198.51.100.20", 30742, 40000, SocketOutcome::Timeout);
+  }
+  void flood_packet(uint32_t id) {
+    s.trace(2, id, "ip", "fwpath_1_2", "prerouting", TraceType::Rule, 1, Verdict::Continue, "192.0.2.10", 40999,
+            "198.51.100.20", 30742);
+    s.trace(2, id, "ip", "kube-proxy", "nat-prerouting", TraceType::Rule, 10, Verdict::Accept, "192.0.2.10", 40999,
+            "198.51.100.20", 30742);
+    s.trace(2, id, "ip", "fwpath_1_2", "forward", TraceType::Rule, 1, Verdict::Continue, "192.0.2.10", 40999,
+            "198.18.1.5", 51840);
+    s.trace(2, id, "inet", "filter", "forward", TraceType::Policy, 0, Verdict::Accept, "192.0.2.10", 40999,
+            "198.18.1.5", 51840);
+  }
+  void probe_packet(uint32_t id) {
+    s.trace(2, id, "ip", "fwpath_1_2", "prerouting", TraceType::Rule, 1, Verdict::Continue, "192.0.2.10", 40000,
+            "198.51.100.20", 30742);
+    s.trace(2, id, "ip", "kube-proxy", "nat-prerouting", TraceType::Rule, 10, Verdict::Accept, "192.0.2.10", 40000,
+            "198.51.100.20", 30742);
+    s.trace(2, id, "ip", "fwpath_1_2", "forward", TraceType::Rule, 1, Verdict::Continue, "192.0.2.10", 40000,
+            "198.18.1.5", 51840);
+    s.trace(2, id, "inet", "filter", "forward", TraceType::Policy, 0, Verdict::Accept, "192.0.2.10", 40000,
+            "198.18.1.5", 51840);
+  }
+};
+
+TEST(CorrelatorFlood, ReusedTraceIdIsNotTakenForARewriteOfTheProbe) {
+  FloodThroughDnat f;
+  f.flood_packet(7);
+  f.probe_packet(7);  // the same skb address, so the same trace id
+  f.flood_packet(8);
+  f.s.packet(PacketEventKind::Transmit, 2, "eth1", "192.0.2.10", 40999, "198.18.1.5", 51840);
+  f.s.packet(PacketEventKind::Transmit, 2, "eth1", "192.0.2.10", 40000, "198.18.1.5", 51840);
+
+  auto report = correlate(f.s.in, f.rules);
+  const auto& t = report.targets.at(0);
+  ASSERT_EQ(t.rewrites.size(), 2U) << "only the DNAT: no sport 40999 -> 40000";
+  EXPECT_EQ(t.rewrites[0].field, "daddr");
+  EXPECT_EQ(t.rewrites[1].field, "dport");
+  EXPECT_EQ(t.rewrites[1].before, "30742");
+  EXPECT_EQ(t.rewrites[1].after, "51840");
+  EXPECT_EQ(t.rewrites[1].rule, "meta l4proto udp dnat to 198.18.1.5:51840");
+  ASSERT_EQ(t.hops.size(), 2U);
+  for (const auto& h : t.hops) EXPECT_NE(h.flow.find("40000"), std::string::npos) << h.flow;
+  ASSERT_EQ(t.wire.size(), 1U);
+  EXPECT_EQ(t.wire[0].flow, "udp 192.0.2.10:40000 -> 198.18.1.5:51840");
+}
+
+// Without the tracer's chains (they are the clearest sign of a new packet), a different
+// tuple at the first hook under the same trace id is still another packet.
+TEST(CorrelatorFlood, DifferentTupleAtTheFirstHookIsAnotherPacket) {
+  FloodThroughDnat f;
+  f.s.trace(2, 7, "ip", "kube-proxy", "nat-prerouting", TraceType::Rule, 10, Verdict::Accept, "192.0.2.10", 40999,
+            "198.51.100.20", 30742);
+  f.s.trace(2, 7, "ip", "kube-proxy", "nat-prerouting", TraceType::Rule, 10, Verdict::Accept, "192.0.2.10", 40000,
+            "198.51.100.20", 30742);
+  f.s.trace(2, 7, "inet", "filter", "forward", TraceType::Policy, 0, Verdict::Accept, "192.0.2.10", 40000, "198.18.1.5",
+            51840);
+  auto report = correlate(f.s.in, f.rules);
+  const auto& t = report.targets.at(0);
+  ASSERT_EQ(t.hops.size(), 2U);
+  EXPECT_EQ(t.hops[0].flow, "udp 192.0.2.10:40000 -> 198.51.100.20:30742");
+  for (const auto& w : t.rewrites) EXPECT_NE(w.field, "sport") << w.before << " -> " << w.after;
+  EXPECT_EQ(t.rewrites.size(), 2U);
+}
+
+// The flood's packets that die, its replies and its conntrack entries are not the probe's.
+TEST(CorrelatorFlood, ForeignFlowsDropsRepliesAndConntrackAreNotTheProbes) {
+  FloodThroughDnat f;
+  f.probe_packet(7);
+  f.s.packet(PacketEventKind::Drop, 2, "eth0", "192.0.2.10", 40999, "198.18.1.5", 51840, "NETFILTER_DROP");
+  f.s.trace(2, 9, "ip", "fwpath_1_2", "prerouting", TraceType::Rule, 1, Verdict::Continue, "198.18.1.5", 51840,
+            "192.0.2.10", 40999);
+  f.s.packet(PacketEventKind::Transmit, 1, "eth0", "192.0.2.10", 40000, "198.51.100.20", 30742);
+  const auto a = [](const char* t) { return IpAddr::parse(t).value(); };
+  f.s.in.probes[0].conntrack.push_back({2, Flow{L4::Udp, {a("192.0.2.10"), 40999}, {a("198.51.100.20"), 30742}},
+                                        Flow{L4::Udp, {a("198.18.1.5"), 51840}, {a("192.0.2.10"), 40999}}, "DST_NAT"});
+  f.s.in.probes[0].conntrack.push_back({2, Flow{L4::Udp, {a("192.0.2.10"), 40000}, {a("198.51.100.20"), 30742}},
+                                        Flow{L4::Udp, {a("198.18.1.5"), 51840}, {a("192.0.2.10"), 40000}}, "DST_NAT"});
+
+  auto report = correlate(f.s.in, f.rules);
+  const auto& t = report.targets.at(0);
+  EXPECT_FALSE(t.drop.has_value()) << "the flood's drop is not the probe's";
+  EXPECT_NE(t.outcome, Outcome::Dropped);
+  for (const auto& h : t.hops) EXPECT_EQ(h.direction, Direction::Request);
+  ASSERT_EQ(t.conntrack.size(), 1U);
+  EXPECT_EQ(t.conntrack[0].original, "udp 192.0.2.10:40000 -> 198.51.100.20:30742");
+  for (const auto& w : t.rewrites) EXPECT_TRUE(w.confirmed) << w.field;
+}
+
+// The probe's reply comes back by the reverse of the DNATed tuple, its source restored
+// on the way out of the provider; the flood's replies do the same for their own tuples.
+TEST(CorrelatorFlood, ReplyIsFollowedByTheReverseTuples) {
+  FloodThroughDnat f;
+  f.rules.base("filter", "input", Hook::Input);
+  f.probe_packet(7);
+  auto reply = [&](uint32_t id, uint16_t client_port) {
+    // In the provider the reply reuses the request's trace id: a new packet all the same.
+    f.s.trace(2, id, "ip", "fwpath_1_2", "prerouting", TraceType::Rule, 1, Verdict::Continue, "198.18.1.5", 51840,
+              "192.0.2.10", client_port);
+    f.s.trace(2, id, "inet", "filter", "forward", TraceType::Policy, 0, Verdict::Accept, "198.18.1.5", 51840,
+              "192.0.2.10", client_port);
+    f.s.trace(1, id + 100, "inet", "filter", "input", TraceType::Policy, 0, Verdict::Accept, "198.51.100.20", 30742,
+              "192.0.2.10", client_port);
+  };
+  reply(7, 40999);
+  reply(7, 40000);
+  auto report = correlate(f.s.in, f.rules);
+  const auto& t = report.targets.at(0);
+  std::vector<std::string> flows;
+  for (const auto& h : t.hops) {
+    if (h.direction == Direction::Reply) flows.push_back(h.netns + " " + h.flow);
+  }
+  EXPECT_EQ(flows, (std::vector<std::string>{"provider udp 198.18.1.5:51840 -> 192.0.2.10:40000",
+                                             "consumer udp 198.51.100.20:30742 -> 192.0.2.10:40000"}));
+  ASSERT_EQ(t.rewrites.size(), 2U) << "the reply's source is restored after the last hook: no rewrite seen";
+}
+
+TEST(CorrelatorLoss, OnlyProbesWhoseWindowOverlapsAnOverrunAreIncomplete) {
+  Stream s;
+  FakeRules rules;
+  s.probe(L4::Udp, "198.51.100.20", 51840, 40000, SocketOutcome::Timeout);
+  s.probe(L4::Udp, "198.51.100.20", 51840, 40001, SocketOutcome::Timeout);
+  s.in.probes[0].end = s.t0 + 100ms;
+  s.in.probes[1].spec.id = 2;
+  s.in.probes[1].start = s.t0 + 200ms;
+  s.in.probes[1].end = s.t0 + 300ms;
+  s.packet(PacketEventKind::Transmit, 1, "eth0", "192.0.2.10", 40000, "198.51.100.20", 51840);
+  s.in.probes[1].socket.local.port = 40001;
+  PacketEvent second = s.in.packets.back();
+  second.packet[21] = 0x41;  // sport 40001
+  second.received = s.t0 + 250ms;
+  s.in.packets.push_back(second);
+  LossCounts c;
+  c.trace_overruns = 1;
+  // Read at 150 ms after a read at 120 ms: between the two windows.
+  s.in.loss_marks.push_back({s.t0 + 120ms, s.t0 + 150ms, c});
+  c = {};
+  c.bpf_events = 4;
+  s.in.loss_marks.push_back({s.t0 + 280ms, s.t0 + 290ms, c});
+  s.in.losses.trace_overruns = 1;
+  s.in.losses.bpf_events = 4;
+
+  auto report = correlate(s.in, rules);
+  ASSERT_EQ(report.targets.size(), 2U);
+  EXPECT_FALSE(report.targets[0].incomplete);
+  EXPECT_TRUE(report.targets[0].passed) << report.targets[0].summary;
+  EXPECT_TRUE(report.targets[1].incomplete);
+  EXPECT_FALSE(report.targets[1].passed);
+  ASSERT_EQ(report.targets[1].incomplete_because.size(), 1U);
+  EXPECT_NE(report.targets[1].incomplete_because[0].find("4 BPF event"), std::string::npos);
+  EXPECT_EQ(report.lost_events, 5U);
+}
+
+TEST(CorrelatorLoss, AnOverrunStraddlingTheWindowStartCounts) {
+  Stream s;
+  FakeRules rules;
+  s.probe(L4::Udp, "198.51.100.20", 51840, 40000, SocketOutcome::Timeout);
+  s.in.probes[0].start = s.t0 + 100ms;
+  s.packet(PacketEventKind::Transmit, 1, "eth0", "192.0.2.10", 40000, "198.51.100.20", 51840);
+  s.in.packets.back().received = s.t0 + 150ms;
+  LossCounts c;
+  c.trace_overruns = 2;
+  s.in.loss_marks.push_back({s.t0 + 50ms, s.t0 + 110ms, c});  // lost some time in 50..110 ms
+  s.in.losses = c;
+  auto report = correlate(s.in, rules);
+  EXPECT_TRUE(report.targets.at(0).incomplete);
+  EXPECT_NE(report.targets.at(0).summary.find("[incomplete: 2 trace socket overrun"), std::string::npos)
+      << report.targets.at(0).summary;
+}
+
+TEST(CorrelatorLoss, ACappedProbeIsIncomplete) {
+  Stream s;
+  FakeRules rules;
+  s.probe(L4::Udp, "198.51.100.20", 51840, 40000, SocketOutcome::Timeout);
+  s.packet(PacketEventKind::Transmit, 1, "eth0", "192.0.2.10", 40000, "198.51.100.20", 51840);
+  s.in.capped_probes.insert(1);
+  auto report = correlate(s.in, rules);
+  EXPECT_TRUE(report.targets.at(0).incomplete);
+  EXPECT_FALSE(report.targets.at(0).passed);
 }
 
 }  // namespace

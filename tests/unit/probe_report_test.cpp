@@ -29,8 +29,12 @@ model::Report sample() {
   t.drop = model::DropInfo{};
   t.drop->reason = "NETFILTER_DROP";
   t.drop->location = "nf_hook_slow+0x9e";
+  t.incomplete = true;
+  t.incomplete_because = {"2 trace socket overrun(s) (ENOBUFS: an unknown number of nft trace events lost)"};
   r.targets.push_back(t);
+  r.lost.trace_overruns = 2;
   r.lost_events = 2;
+  r.ignored_foreign_events = 1234;
   return r;
 }
 
@@ -52,6 +56,12 @@ TEST(ProbeReportJson, HasTheDocumentedShape) {
   EXPECT_EQ(t["drop"]["reason"], "NETFILTER_DROP");
   EXPECT_EQ(t["drop"]["location"], "nf_hook_slow+0x9e");
   EXPECT_EQ(j["lost_events"], 2);
+  EXPECT_EQ(j["lost"]["trace_overruns"], 2);
+  EXPECT_EQ(j["lost"]["bpf_events"], 0);
+  EXPECT_EQ(j["lost"]["undecodable"], 0);
+  EXPECT_EQ(j["ignored_foreign_events"], 1234);
+  EXPECT_EQ(t["incomplete"], true);
+  ASSERT_EQ(t["incomplete_because"].size(), 1U);
 }
 
 TEST(ProbeReportText, OneLinePerTargetFirstThenHopsAndLostEvents) {
@@ -64,7 +74,9 @@ TEST(ProbeReportText, OneLinePerTargetFirstThenHopsAndLostEvents) {
       << text;
   EXPECT_NE(text.find("rewrite dport 30742 -> 51840 at prerouting by `dnat to 198.18.1.5:51840`"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("lost events: 2"), std::string::npos) << text;
+  // Overruns are reports of losses, not a number of events: the text says so.
+  EXPECT_NE(text.find("lost: 2 trace socket overrun(s) (each lost an unknown number of nft events)"), std::string::npos)
+      << text;
 }
 
 }  // namespace

@@ -74,14 +74,17 @@ TEST(ProbeTimingText, OneLineThenOnePerTarget) {
             "  events decoded: 0 nft trace, 0 bpf\n");
 }
 
+// Every decoded event counts, kept for a probe or not: the gate keeps none of these.
 TEST(EventCounts, CountsEachSourceAndSpansTheTraceEvents) {
   Timeline tl;
+  model::EventGate gate({});
   std::vector<model::NftTraceEvent> traces(3);
   traces[0].received = tl.at(130);
   traces[1].received = tl.at(100.5);  // another namespace's socket, read later
   traces[2].received = tl.at(150);
-  std::vector<model::PacketEvent> packets(2);
-  auto c = model::event_counts(tl.start, traces, packets);
+  for (const auto& e : traces) EXPECT_FALSE(gate.keep(e));
+  for (int i = 0; i < 2; ++i) EXPECT_FALSE(gate.keep(model::PacketEvent{}));
+  auto c = model::event_counts(tl.start, gate.tally());
   EXPECT_EQ(c.trace_events, 3U);
   EXPECT_EQ(c.bpf_events, 2U);
   ASSERT_TRUE(c.first_trace_event_ms);
@@ -92,7 +95,9 @@ TEST(EventCounts, CountsEachSourceAndSpansTheTraceEvents) {
 
 TEST(EventCounts, NoTraceEventMeansNoSpan) {
   Timeline tl;
-  auto c = model::event_counts(tl.start, {}, std::vector<model::PacketEvent>(1));
+  model::EventGate gate({});
+  gate.keep(model::PacketEvent{});
+  auto c = model::event_counts(tl.start, gate.tally());
   EXPECT_EQ(c.trace_events, 0U);
   EXPECT_EQ(c.bpf_events, 1U);
   EXPECT_FALSE(c.first_trace_event_ms);

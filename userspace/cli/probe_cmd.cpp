@@ -121,7 +121,7 @@ Result<ExitCode> probe(const Args& args) {
     if (write_events) FWPATH_TRY(write_events(in));
     if (want_timing) {
       timing = model::probe_timing(process_start(), trace_ready, in.probes, model::Clock::now());
-      timing->events = model::event_counts(process_start(), in.traces, in.packets);
+      timing->events = model::event_counts(process_start(), in.tally);
     }
     return {};
   };

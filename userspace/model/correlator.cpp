@@ -40,26 +40,75 @@ bool in_window(Clock::time_point t, const ProbeWindow& w) {
   return t >= w.start && t <= w.end;
 }
 
-// Ports that identify one probe's packets; grows as NAT rewrites reveal new ones.
-struct ProbeKeys {
-  L4 proto;
-  std::set<uint16_t> ports;
-  Endpoint origin;  // the probe's source as the kernel chose it
-  Endpoint target;
+bool unspecified(const IpAddr& a) {
+  return std::all_of(a.bytes.begin(), a.bytes.end(), [](uint8_t b) { return b == 0; });
+}
 
-  [[nodiscard]] bool matches(const ParsedPacket& p) const {
-    if (p.flow.proto != proto) return false;
-    return ports.count(p.flow.src.port) > 0 || ports.count(p.flow.dst.port) > 0;
+// The probe's flows as exact tuples, each way. Seeded with the tuple its socket used;
+// grows with the tuples the trace and conntrack show the same packets rewritten to.
+class FlowKeys {
+ public:
+  FlowKeys(L4 proto, Endpoint origin, Endpoint target) : proto_(proto), origin_(origin), target_(target) {
+    if (!unspecified(origin_.addr) && origin_.port != 0) learn(Flow{proto_, origin_, target_}, Direction::Request);
   }
-  // Request when it comes from our source port or goes to the target; reply otherwise.
+
+  [[nodiscard]] bool has(const Flow& f, Direction d) const {
+    const auto& set = d == Direction::Request ? request_ : reply_;
+    if (set.count(key(f)) > 0) return true;
+    // A socket that failed before the kernel bound an address: the port and target tell.
+    if (d == Direction::Request && unspecified(origin_.addr)) {
+      return f.proto == proto_ && f.dst == target_ && f.src.port == origin_.port;
+    }
+    if (d == Direction::Reply && unspecified(origin_.addr)) {
+      return f.proto == proto_ && f.src == target_ && f.dst.port == origin_.port;
+    }
+    return false;
+  }
   [[nodiscard]] std::optional<Direction> direction(const Flow& f) const {
-    if (f.src == origin || f.dst == target) return Direction::Request;
-    if (f.dst == origin || f.src == target) return Direction::Reply;
-    if (f.src.port == origin.port) return Direction::Request;
-    if (f.dst.port == origin.port) return Direction::Reply;
+    if (has(f, Direction::Request)) return Direction::Request;
+    if (has(f, Direction::Reply)) return Direction::Reply;
     return std::nullopt;
   }
+  // Which way the packet goes: an ICMP error travels against the flow it quotes.
+  [[nodiscard]] std::optional<Direction> direction(const ParsedPacket& p) const {
+    auto d = direction(p.flow);
+    if (!d || !p.icmp_error) return d;
+    return *d == Direction::Request ? Direction::Reply : Direction::Request;
+  }
+  // Adds f as a tuple of direction d (and its reverse the other way); true if new.
+  bool learn(const Flow& f, Direction d) {
+    auto& same = d == Direction::Request ? request_ : reply_;
+    auto& other = d == Direction::Request ? reply_ : request_;
+    const bool added = same.insert(key(f)).second;
+    other.insert(key(f.reversed()));
+    return added;
+  }
+
+ private:
+  // The printed flow names protocol, addresses and ports: unique, and cheap at this size.
+  using Key = std::string;
+  static Key key(const Flow& f) { return f.str(); }
+  L4 proto_;
+  Endpoint origin_;
+  Endpoint target_;
+  std::set<Key> request_;
+  std::set<Key> reply_;
 };
+
+// Order of the hooks along one packet's way through a namespace.
+int hook_rank(Hook h) {
+  switch (h) {
+    case Hook::Ingress: return 0;
+    case Hook::Prerouting:
+    case Hook::Output: return 1;
+    case Hook::Input:
+    case Hook::Forward: return 2;
+    case Hook::Postrouting: return 3;
+    case Hook::Egress: return 4;
+    case Hook::Unknown: break;
+  }
+  return -1;
+}
 
 // A netfilter drop that nf_tables did not make: recent kernels free packets that an nft
 // verdict dropped inside nft_do_chain; a drop freed in nf_hook_slow (or x_tables' own
@@ -108,40 +157,56 @@ void add_field_rewrites(const Flow& before, const Flow& after, Rewrite base, std
 }
 
 // One packet's passage through one namespace's hooks: nft events sharing a trace id.
+// Trace ids are derived from the skb and come back with later packets, so a passage also
+// ends where the events cannot be the same packet any more (see starts_new_packet).
 struct Passage {
   uint32_t netns = 0;
   uint32_t trace_id = 0;
   std::optional<Direction> direction;
   std::vector<size_t> events;  // indices into traces, in order
   Hook hook = Hook::Unknown;   // hook of the latest base chain entered
+
+  // For telling packets apart while grouping.
+  int max_rank = -1;
+  std::set<Hook> own_hooks;           // hooks whose tracer chain this packet already passed
+  std::vector<ParsedPacket> headers;  // the headers each base chain saw, in order
+  bool dnat_rule_seen = false;        // dnat/redirect
+  bool snat_rule_seen = false;        // snat/masquerade: the source changes after the last hook
 };
+
+bool is_src_nat_rule(const std::string& text) {
+  static const std::regex nat(R"(\b(snat|masquerade)\b)");
+  return std::regex_search(text, nat);
+}
 
 class ProbeCorrelator {
  public:
-  ProbeCorrelator(const CorrelatorInput& in, const ProbeWindow& w, RuleBook& rules) : in_(in), w_(w), rules_(rules) {
-    keys_.proto = w.spec.proto;
-    keys_.origin = w.socket.local;
-    keys_.target = w.spec.target;
-    keys_.ports = {w.spec.source_port, w.spec.target.port};
-    if (w.socket.local.port != 0) keys_.ports.insert(w.socket.local.port);
-  }
+  ProbeCorrelator(const CorrelatorInput& in, const ProbeWindow& w, RuleBook& rules)
+      : in_(in),
+        w_(w),
+        rules_(rules),
+        keys_(w.spec.proto,
+              Endpoint{w.socket.local.addr, w.socket.local.port != 0 ? w.socket.local.port : w.spec.source_port},
+              w.spec.target) {}
 
   ProbeReport run() {
     ProbeReport r;
     r.spec = w_.spec;
     r.socket = w_.socket;
     collect_passages();
+    attribute();
     // Hops come from the first packet each way in each namespace (a SYN, its SYN-ACK);
-    // retransmissions and the rest of the exchange only add rewrites and ports.
+    // retransmissions and the rest of the exchange only add rewrites.
     std::set<std::pair<uint32_t, Direction>> walked;
     for (auto& p : passages_) {
-      const bool first = walked.insert({p.netns, p.direction.value_or(Direction::Request)}).second;
+      if (!p.direction) continue;
+      const bool first = walked.insert({p.netns, *p.direction}).second;
       walk_passage(p, r, first);
     }
     attach_wire_events(r);
     rewrites_from_conntrack(r);
     confirm_with_conntrack(r);
-    r.incomplete = in_.lost_trace_events + in_.lost_bpf_events > 0;
+    mark_incomplete(r);
     decide_outcome(r);
     // Every outcome says so, not only a silent one: a reply proves the probe got through,
     // but the path shown may miss the hops whose events were lost.
@@ -154,57 +219,150 @@ class ProbeCorrelator {
  private:
   std::string ns_name(uint32_t inode) const { return in_.netns_name ? in_.netns_name(inode) : std::to_string(inode); }
 
-  // Groups the window's trace events into passages, learning ports from NAT variants
-  // until nothing new is learnt (a DNAT to another port shows only in later events).
+  std::optional<Hook> hook_of(const NftTraceEvent& e) const {
+    if (is_own_table(e)) return hook_from_string(e.chain);
+    if (auto chain = rules_.chain(e.netns, e.family, e.table, e.chain); chain && chain->base) return chain->hook;
+    return std::nullopt;
+  }
+
+  // Whether an event with headers belongs to another packet than the passage so far:
+  // a packet goes through a namespace's hooks in order and through the tracer's chain of
+  // each hook once, and between two chains only NAT changes its headers: destination
+  // NAT the destination, source NAT (postrouting, input) the source.
+  static bool starts_new_packet(const Passage& p, const NftTraceEvent& e, std::optional<Hook> hook,
+                                const ParsedPacket& pkt) {
+    if (p.events.empty()) return false;
+    if (hook && p.max_rank >= 0 && hook_rank(*hook) < p.max_rank) return true;
+    if (hook && is_own_table(e) && p.own_hooks.count(*hook) > 0) return true;
+    if (p.headers.empty()) return false;
+    const Flow& before = p.headers.back().flow;
+    const Flow& after = pkt.flow;
+    if (before == after) return false;
+    if (before.proto != after.proto || p.headers.back().icmp_error != pkt.icmp_error) return true;
+    const bool advanced = hook && hook_rank(*hook) > p.max_rank;
+    // Destination NAT shows at the next chain: later on its own hook (an established
+    // flow's binding is applied there without a rule event), or at any later hook.
+    const bool dst_ok = !hook || advanced || p.dnat_rule_seen || *hook == Hook::Prerouting || *hook == Hook::Output;
+    // Source NAT happens on the last hooks and shows only to later chains of that hook.
+    const bool src_ok =
+        !hook || p.snat_rule_seen || (!advanced && (*hook == Hook::Postrouting || *hook == Hook::Input));
+    const bool dst_changed = !(before.dst == after.dst);
+    const bool src_changed = !(before.src == after.src);
+    return (dst_changed && !dst_ok) || (src_changed && !src_ok);
+  }
+
+  // Groups the window's trace events into passages, in arrival order.
   void collect_passages() {
-    std::map<std::pair<uint32_t, uint32_t>, std::vector<size_t>> groups;
+    std::map<std::pair<uint32_t, uint32_t>, size_t> open;  // (netns, trace id) -> passage
     for (size_t i = 0; i < in_.traces.size(); ++i) {
       const auto& e = in_.traces[i];
       // The tracer's own chains are kept: they see the packet first on every hook, so
       // their headers show rewrites even where the node has no chain of its own.
       if (!in_window(e.received, w_)) continue;
-      groups[{e.netns, e.trace_id}].push_back(i);
+      const std::pair<uint32_t, uint32_t> id{e.netns, e.trace_id};
+      const auto hook = hook_of(e);
+      const auto pkt = trace_packet(e);
+      auto it = open.find(id);
+      if (it == open.end() || (pkt && starts_new_packet(passages_[it->second], e, hook, *pkt))) {
+        Passage fresh;
+        fresh.netns = e.netns;
+        fresh.trace_id = e.trace_id;
+        passages_.push_back(std::move(fresh));
+        it = open.insert_or_assign(id, passages_.size() - 1).first;
+      }
+      Passage& p = passages_[it->second];
+      p.events.push_back(i);
+      if (hook) {
+        p.max_rank = std::max(p.max_rank, hook_rank(*hook));
+        if (is_own_table(e)) p.own_hooks.insert(*hook);
+      }
+      if (pkt) p.headers.push_back(*pkt);
+      if (e.type == TraceType::Rule && e.rule_handle != 0 && !is_own_table(e)) {
+        auto rule = rules_.rule(e.netns, e.family, e.table, e.chain, e.rule_handle);
+        if (rule.found && is_nat_rule(rule.text)) {
+          const bool snat = is_src_nat_rule(rule.text);
+          p.snat_rule_seen |= snat;
+          p.dnat_rule_seen |= !snat;
+        }
+      }
     }
-    std::set<std::pair<uint32_t, uint32_t>> taken;
+    // Events were appended in arrival order, so passages are ordered by their first event.
+  }
+
+  // Decides which passages are the probe's, learning the tuples its packets are rewritten
+  // to until nothing new is learnt: a DNAT in one namespace makes the next namespace's
+  // passages recognisable.
+  void attribute() {
     bool learnt = true;
     while (learnt) {
       learnt = false;
-      for (const auto& [key, idx] : groups) {
-        if (taken.count(key) > 0) continue;
-        const bool ours = std::any_of(idx.begin(), idx.end(), [&](size_t i) {
-          auto p = trace_packet(in_.traces[i]);
-          return p && keys_.matches(*p);
-        });
-        if (!ours) continue;
-        taken.insert(key);
-        for (size_t i : idx) {
-          if (auto p = trace_packet(in_.traces[i]); p && p->flow.proto == keys_.proto) {
-            learnt |= keys_.ports.insert(p->flow.src.port).second;
-            learnt |= keys_.ports.insert(p->flow.dst.port).second;
-          }
+      for (auto& p : passages_) {
+        if (p.direction || p.headers.empty()) continue;
+        p.direction = keys_.direction(p.headers.front());
+        if (!p.direction || p.headers.front().icmp_error) continue;
+        for (const auto& h : p.headers) learnt |= keys_.learn(h.flow, *p.direction);
+      }
+      // Conntrack's entry of a flow of ours says what NAT made of it, the source NAT
+      // after the last hook included.
+      for (const auto& c : w_.conntrack) {
+        if (keys_.has(c.original, Direction::Request) || keys_.has(c.reply, Direction::Reply)) {
+          learnt |= keys_.learn(c.original, Direction::Request);
+          learnt |= keys_.learn(c.reply, Direction::Reply);
         }
       }
+      learnt |= learn_source_nat_on_the_wire();
     }
-    for (const auto& [key, idx] : groups) {
-      if (taken.count(key) == 0) continue;
-      Passage p;
-      p.netns = key.first;
-      p.trace_id = key.second;
-      p.events = idx;
-      for (size_t i : idx) {
-        if (auto pkt = trace_packet(in_.traces[i])) {
-          if (auto d = keys_.direction(pkt->flow)) {
-            p.direction = d;
-            break;
-          }
-        }
+  }
+
+  // Without a conntrack entry, a source NAT done after the last hook shows only on the
+  // wire. A transmitted packet is taken for the probe's, rewritten, only where the probe's
+  // passage in that namespace ran a snat/masquerade rule, towards the same destination.
+  bool learn_source_nat_on_the_wire() {
+    bool learnt = false;
+    for (const auto& e : in_.packets) {
+      if (e.kind != PacketEventKind::Transmit || !in_window(e.received, w_)) continue;
+      auto pkt = bpf_packet(e);
+      if (!pkt || pkt->icmp_error || keys_.direction(pkt->flow)) continue;
+      for (const auto& p : passages_) {
+        if (!p.direction || p.netns != e.netns || !p.snat_rule_seen || p.headers.empty()) continue;
+        const Flow& last = p.headers.back().flow;
+        const std::string& oif = in_.traces[p.events.back()].oif;
+        if (last.proto != pkt->flow.proto || !(last.dst == pkt->flow.dst)) continue;
+        if (!oif.empty() && oif != e.ifname) continue;
+        learnt |= keys_.learn(pkt->flow, *p.direction);
+        break;
       }
-      passages_.push_back(std::move(p));
     }
-    // Order passages by when their first event arrived: the packet's own order.
-    std::sort(passages_.begin(), passages_.end(), [&](const Passage& a, const Passage& b) {
-      return in_.traces[a.events.front()].received < in_.traces[b.events.front()].received;
-    });
+    return learnt;
+  }
+
+  // Losses that happened while this probe's window was open make it incomplete; so does
+  // reaching the cap of stored events.
+  void mark_incomplete(ProbeReport& r) const {
+    LossCounts during;
+    for (const auto& m : in_.loss_marks) {
+      if (m.since > w_.end || m.noticed < w_.start) continue;
+      during.trace_overruns += m.counts.trace_overruns;
+      during.bpf_events += m.counts.bpf_events;
+      during.undecodable += m.counts.undecodable;
+    }
+    // Counts without marks cannot be placed in time: every probe may be affected.
+    if (in_.loss_marks.empty()) during = in_.losses;
+    if (during.trace_overruns > 0) {
+      r.incomplete_because.push_back(std::to_string(during.trace_overruns) +
+                                     " trace socket overrun(s) (ENOBUFS: an unknown number of nft trace events lost)");
+    }
+    if (during.bpf_events > 0) {
+      r.incomplete_because.push_back(std::to_string(during.bpf_events) + " BPF event(s) lost (ring buffer full)");
+    }
+    if (during.undecodable > 0) {
+      r.incomplete_because.push_back(std::to_string(during.undecodable) + " undecodable trace message(s)");
+    }
+    if (in_.capped_probes.count(w_.spec.id) > 0) {
+      r.incomplete_because.emplace_back(
+          "its events reached the cap of stored events per probe; later ones were not kept");
+    }
+    r.incomplete = !r.incomplete_because.empty();
   }
 
   void walk_passage(Passage& p, ProbeReport& r, bool record_hops) {
@@ -275,8 +433,10 @@ class ProbeCorrelator {
       // A packet the kernel side knew by this probe's UDP marker is the probe, whatever
       // NAT made of its ports (a DNAT to another port, then a random SNAT).
       const bool by_marker = e.marker_probe == w_.spec.id;
-      if (!pkt || !(keys_.matches(*pkt) || by_marker)) continue;
-      const Direction dir = keys_.direction(pkt->flow).value_or(Direction::Request);
+      auto d = pkt ? keys_.direction(*pkt) : std::nullopt;
+      if (!d && pkt && by_marker) d = Direction::Request;
+      if (!d) continue;
+      const Direction dir = *d;
       if (e.kind == PacketEventKind::Drop) {
         if (!r.drop) r.drop = drop_info(e, dir, r);
         continue;
@@ -348,11 +508,16 @@ class ProbeCorrelator {
   // Conntrack's reply tuple is what NAT made of the flow: a rewrite the trace reported
   // is confirmed when an entry in the same namespace shows the same change.
   void confirm_with_conntrack(ProbeReport& r) const {
+    // The runner lists entries by port; only those of the probe's own flows count.
+    std::vector<const ConntrackSighting*> ours;
     for (const auto& c : w_.conntrack) {
+      if (!keys_.has(c.original, Direction::Request) && !keys_.has(c.reply, Direction::Reply)) continue;
+      ours.push_back(&c);
       r.conntrack.push_back({ns_name(c.netns), c.original.str(), c.reply.str(), c.status});
     }
     for (auto& rw : r.rewrites) {
-      for (const auto& c : w_.conntrack) {
+      for (const auto* cp : ours) {
+        const auto& c = *cp;
         if (ns_name(c.netns) != rw.netns) continue;
         // Request: original -> (reversed) reply. Reply: the other way round.
         const Flow from = rw.direction == Direction::Request ? c.original : c.reply;
@@ -405,7 +570,7 @@ class ProbeCorrelator {
   const CorrelatorInput& in_;
   const ProbeWindow& w_;
   RuleBook& rules_;
-  ProbeKeys keys_;
+  FlowKeys keys_;
   std::vector<Passage> passages_;
   std::map<std::pair<uint32_t, Direction>, std::optional<Flow>> last_flow_;
   std::map<std::pair<uint32_t, Direction>, Hop> last_nat_;
@@ -415,9 +580,10 @@ class ProbeCorrelator {
 
 Report correlate(const CorrelatorInput& in, RuleBook& rules) {
   Report report;
-  report.lost_trace_events = in.lost_trace_events;
-  report.lost_bpf_events = in.lost_bpf_events;
-  report.lost_events = in.lost_trace_events + in.lost_bpf_events;
+  report.lost = in.losses;
+  report.lost_events = in.losses.total();
+  report.ignored_foreign_events = in.tally.ignored_foreign;
+  report.over_cap_events = in.tally.over_cap;
   for (const auto& w : in.probes) {
     ProbeCorrelator c(in, w, rules);
     report.targets.push_back(c.run());

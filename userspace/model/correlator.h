@@ -3,14 +3,21 @@
 // saw its packets (request and reply), which header fields were rewritten by whom, where
 // it died and why. Pure: the events are values, the ruleset is behind RuleBook.
 //
-// Probes are sent one at a time, so an event belongs to the probe whose window it falls
-// in when it carries the probe's protocol and one of its ports (ports learnt from NAT
-// rewrites are added as they appear), or when it is an ICMP error quoting such a flow.
+// Probes are sent one at a time, so an event can only belong to the probe whose window it
+// falls in; within the window it belongs to the probe when it shows one of the probe's
+// flows exactly: at the start the 5-tuple the probe's socket used, then the tuples the
+// trace saw that packet rewritten to (a header change between the hooks of one passage,
+// i.e. one packet's events with one trace id in one namespace), the tuples conntrack's
+// entries for those flows show, and the reverse of each for replies. An ICMP error
+// belongs to the probe when it quotes such a flow. Other traffic to the same port (a
+// flood from another source port) is never taken for the probe or for a rewrite of it.
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "model/event_gate.h"
 #include "model/events.h"
 #include "model/path.h"
 #include "model/rule_book.h"
@@ -35,8 +42,11 @@ struct CorrelatorInput {
   std::vector<PacketEvent> packets;   // in the order received
   uint32_t origin_netns = 0;          // where the probes were sent from
   std::function<std::string(uint32_t)> netns_name;
-  uint64_t lost_trace_events = 0;
-  uint64_t lost_bpf_events = 0;
+  // From the EventGate that kept the events above.
+  EventTally tally;
+  LossCounts losses;                 // cumulative, every source
+  std::vector<LossMark> loss_marks;  // when they happened; empty with losses: every probe is affected
+  std::set<uint32_t> capped_probes;  // probe ids whose events hit the cap
 };
 
 Report correlate(const CorrelatorInput& in, RuleBook& rules);

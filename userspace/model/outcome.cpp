@@ -146,7 +146,9 @@ void decide_outcome(ProbeReport& r) {
   }
   if (r.incomplete) {
     r.passed = false;
-    r.summary += " [incomplete: events were lost]";
+    std::string why;
+    for (const auto& b : r.incomplete_because) why += (why.empty() ? "" : "; ") + b;
+    r.summary += " [incomplete: " + (why.empty() ? std::string("events were lost") : why) + "]";
   }
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/event_gate.h"
 #include "model/events.h"
 #include "model/probe_spec.h"
 
@@ -92,10 +93,11 @@ struct ProbeReport {
   ProbeSpec spec;
   SocketResult socket;
   Outcome outcome = Outcome::NoReply;
-  std::string summary;      // the one line per target
-  bool passed = false;      // false => the command exits 1
-  bool left_node = false;   // seen leaving the first namespace
-  bool incomplete = false;  // events were lost while this probe ran
+  std::string summary;                          // the one line per target
+  bool passed = false;                          // false => the command exits 1
+  bool left_node = false;                       // seen leaving the first namespace
+  bool incomplete = false;                      // events were lost (or not kept) while this probe ran: never clean
+  std::vector<std::string> incomplete_because;  // one phrase per cause, e.g. "2 trace socket overruns"
   std::vector<Hop> hops;
   std::vector<Rewrite> rewrites;
   std::optional<DropInfo> drop;
@@ -106,10 +108,12 @@ struct ProbeReport {
 
 struct Report {
   std::vector<ProbeReport> targets;
-  uint64_t lost_events = 0;  // netlink ENOBUFS + ring buffer drops, all sources
-  uint64_t lost_trace_events = 0;
-  uint64_t lost_bpf_events = 0;
-  std::vector<std::string> notes;  // environment notes (degraded features)
+  // What was lost, by what is counted (see docs/probe.md, "Lost and ignored events").
+  LossCounts lost;
+  uint64_t lost_events = 0;             // lost.total(): a lower bound, an overrun hides an unknown number
+  uint64_t ignored_foreign_events = 0;  // read but not of any probe's flow: not kept
+  uint64_t over_cap_events = 0;         // of a probe past its cap of stored events: not kept
+  std::vector<std::string> notes;       // environment notes (degraded features)
 };
 
 }  // namespace fwpath::model

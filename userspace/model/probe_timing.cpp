@@ -26,18 +26,12 @@ ProbeTiming probe_timing(Clock::time_point process_start, Clock::time_point trac
   return t;
 }
 
-EventCounts event_counts(Clock::time_point process_start, const std::vector<NftTraceEvent>& traces,
-                         const std::vector<PacketEvent>& packets) {
+EventCounts event_counts(Clock::time_point process_start, const EventTally& tally) {
   EventCounts c;
-  c.trace_events = traces.size();
-  c.bpf_events = packets.size();
-  // Receive times are stamped per datagram as it is read, so they only grow; min/max all
-  // the same, as the session may merge namespaces in any order.
-  for (const auto& e : traces) {
-    const double at = ms(e.received - process_start);
-    if (!c.first_trace_event_ms || at < *c.first_trace_event_ms) c.first_trace_event_ms = at;
-    if (!c.last_trace_event_ms || at > *c.last_trace_event_ms) c.last_trace_event_ms = at;
-  }
+  c.trace_events = tally.traces_decoded;
+  c.bpf_events = tally.packets_decoded;
+  if (tally.first_trace) c.first_trace_event_ms = ms(*tally.first_trace - process_start);
+  if (tally.last_trace) c.last_trace_event_ms = ms(*tally.last_trace - process_start);
   return c;
 }
 

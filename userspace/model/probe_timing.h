@@ -38,7 +38,7 @@ struct ProbeTiming {
 ProbeTiming probe_timing(Clock::time_point process_start, Clock::time_point trace_ready,
                          const std::vector<ProbeWindow>& windows, Clock::time_point report_at);
 
-EventCounts event_counts(Clock::time_point process_start, const std::vector<NftTraceEvent>& traces,
-                         const std::vector<PacketEvent>& packets);
+// From the gate's tally: every event decoded, whether it was kept for a probe or not.
+EventCounts event_counts(Clock::time_point process_start, const EventTally& tally);
 
 }  // namespace fwpath::model

@@ -93,7 +93,7 @@ Result<size_t> TraceListener::drain(const Callback& on_event, size_t max_events)
       if (errno == ENOBUFS) {
         // The kernel could not queue an event: the socket buffer was full. Reading on
         // clears the condition; the count tells the user the trace has gaps.
-        ++lost_events_;
+        ++overruns_;
         continue;
       }
       return sys_error("receive nf_tables trace events in network namespace", sock_.netns_label());

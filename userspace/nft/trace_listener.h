@@ -4,7 +4,7 @@
 // while someone listens, so the listener must be open before traffic is sent.
 //
 // Nothing is dropped silently: kernel-side overruns (ENOBUFS, the socket buffer was
-// full) are counted in lost_events(), and messages that cannot be decoded are counted in
+// full) are counted in overruns(), and messages that cannot be decoded are counted in
 // undecodable() with the last reason kept.
 #include <cstddef>
 #include <cstdint>
@@ -40,9 +40,10 @@ class TraceListener {
   // cannot keep the caller here forever (poll again: the fd stays readable).
   Result<size_t> drain(const Callback& on_event, size_t max_events = 65536);
 
-  // Times the kernel reported that events were dropped because our buffer was full; at
-  // least one event was lost each time. nft monitor does the same (src/mnl.c).
-  [[nodiscard]] uint64_t lost_events() const { return lost_events_; }
+  // Times the kernel reported (ENOBUFS) that events were dropped because our buffer was
+  // full. This counts reports, not events: at least one event was lost each time, and
+  // the kernel does not say how many. nft monitor reports the same way (src/mnl.c).
+  [[nodiscard]] uint64_t overruns() const { return overruns_; }
   [[nodiscard]] uint64_t undecodable() const { return undecodable_; }
   [[nodiscard]] const std::optional<Error>& last_decode_error() const { return last_decode_error_; }
   [[nodiscard]] uint32_t netns_inode() const { return netns_inode_; }
@@ -66,7 +67,7 @@ class TraceListener {
   uint32_t netns_inode_ = 0;
   int receive_buffer_ = 0;
   std::vector<char> buf_;
-  uint64_t lost_events_ = 0;
+  uint64_t overruns_ = 0;
   uint64_t undecodable_ = 0;
   std::optional<Error> last_decode_error_;
 };

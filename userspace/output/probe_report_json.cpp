@@ -78,6 +78,7 @@ json target_json(const model::ProbeReport& t) {
               {"passed", t.passed},
               {"summary", t.summary},
               {"incomplete", t.incomplete},
+              {"incomplete_because", t.incomplete_because},
               {"left_node", t.left_node},
               {"hops", hops_json(t, Direction::Request)},
               {"rewrites", rewrites},
@@ -95,8 +96,12 @@ nlohmann::json probe_report_json(const model::Report& report) {
   for (const auto& t : report.targets) targets.push_back(target_json(t));
   return json{{"targets", targets},
               {"lost_events", report.lost_events},
-              {"lost_trace_events", report.lost_trace_events},
-              {"lost_bpf_events", report.lost_bpf_events},
+              {"lost",
+               {{"trace_overruns", report.lost.trace_overruns},
+                {"bpf_events", report.lost.bpf_events},
+                {"undecodable", report.lost.undecodable}}},
+              {"ignored_foreign_events", report.ignored_foreign_events},
+              {"over_cap_events", report.over_cap_events},
               {"notes", report.notes}};
 }
 

@@ -91,9 +91,14 @@ std::string probe_report_text(const model::Report& report) {
     if (t.hops.empty()) os << "  (no nftables rule saw this probe)\n";
     for (const auto& n : t.notes) os << "  note: " << n << "\n";
   }
-  if (report.lost_events > 0) {
-    os << "\nlost events: " << report.lost_events << " (nft trace " << report.lost_trace_events << ", bpf "
-       << report.lost_bpf_events << "): the reports above may be incomplete\n";
+  if (report.lost.any()) {
+    // An overrun is counted once however many events it cost: say so, not "N events".
+    os << "\nlost: " << report.lost.trace_overruns << " trace socket overrun(s) (each lost an unknown number of nft "
+       << "events), " << report.lost.bpf_events << " BPF event(s), " << report.lost.undecodable
+       << " undecodable message(s); probes that ran meanwhile are marked incomplete\n";
+  }
+  if (report.over_cap_events > 0) {
+    os << "not kept: " << report.over_cap_events << " event(s) past a probe's cap of stored events\n";
   }
   for (const auto& n : report.notes) os << "note: " << n << "\n";
   return os.str();

@@ -64,8 +64,10 @@ Result<model::Report> run_probe_job(const ProbeJob& job) {
     const auto renamed = job.netns_labels.find(label);
     return renamed != job.netns_labels.end() ? renamed->second : label;
   };
-  in.lost_trace_events = session->lost_trace_events();
-  in.lost_bpf_events = session->lost_bpf_events();
+  in.tally = session->gate().tally();
+  in.losses = session->losses();
+  in.loss_marks = session->gate().loss_marks();
+  in.capped_probes = session->gate().capped();
   SnapshotRuleBook rules;
   for (auto& ns : session->namespaces()) rules.add(ns.inode, &*ns.snapshot);
   auto report = model::correlate(in, rules);

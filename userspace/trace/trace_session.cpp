@@ -31,6 +31,7 @@ nft::TracerConfig tracer_config(const std::vector<model::ProbeSpec>& probes) {
 
 Result<TraceSession> TraceSession::start(const SessionConfig& config) {
   TraceSession s;
+  s.gate_ = model::EventGate(config.probes);
   const auto tracer = tracer_config(config.probes);
   std::set<uint32_t> seen;
   std::vector<std::string> names{config.origin_netns};
@@ -80,6 +81,7 @@ Status TraceSession::pump(std::chrono::milliseconds wait) {
   if (stop_requested()) return interrupted_error("tracing");
   for (auto& ns : namespaces_) {
     auto r = ns.listener->drain([&](model::NftTraceEvent&& e) {
+      if (!gate_.keep(e)) return;
       traces_.push_back(std::move(e));
       if (on_trace) on_trace(traces_.back());
     });
@@ -87,24 +89,27 @@ Status TraceSession::pump(std::chrono::milliseconds wait) {
   }
   if (bpf_) {
     auto r = bpf_->drain([&](model::PacketEvent&& e, uint32_t /*watch_id*/) {
+      if (!gate_.keep(e)) return;
       packets_.push_back(std::move(e));
       if (on_packet) on_packet(packets_.back());
     });
     if (!r) return r.take_error();
   }
+  gate_.note_losses(model::Clock::now(), losses());
   return {};
 }
 
-uint64_t TraceSession::lost_trace_events() const {
-  uint64_t n = 0;
-  for (const auto& ns : namespaces_) n += ns.listener->lost_events() + ns.listener->undecodable();
+model::LossCounts TraceSession::losses() const {
+  model::LossCounts n;
+  for (const auto& ns : namespaces_) {
+    n.trace_overruns += ns.listener->overruns();
+    n.undecodable += ns.listener->undecodable();
+  }
+  if (bpf_) {
+    auto lost = bpf_->lost_events();
+    if (lost) n.bpf_events = lost.value();
+  }
   return n;
-}
-
-uint64_t TraceSession::lost_bpf_events() const {
-  if (!bpf_) return 0;
-  auto n = bpf_->lost_events();
-  return n ? n.value() : 0;
 }
 
 std::string TraceSession::netns_label(uint32_t inode) const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/event_gate.h"
 #include "model/events.h"
 #include "model/probe_spec.h"
 #include "sources/bpf_tracer.h"
@@ -34,8 +35,10 @@ class TraceSession {
 
   [[nodiscard]] const std::vector<model::NftTraceEvent>& traces() const { return traces_; }
   [[nodiscard]] const std::vector<model::PacketEvent>& packets() const { return packets_; }
-  [[nodiscard]] uint64_t lost_trace_events() const;
-  [[nodiscard]] uint64_t lost_bpf_events() const;
+  // Every source's loss counters, cumulative (trace overruns, ring buffer drops, undecodable).
+  [[nodiscard]] model::LossCounts losses() const;
+  // What was kept of the events read, what was ignored, and when losses happened.
+  [[nodiscard]] const model::EventGate& gate() const { return gate_; }
   [[nodiscard]] const TracedNetns& origin() const { return namespaces_.front(); }
   [[nodiscard]] std::vector<TracedNetns>& namespaces() { return namespaces_; }
   [[nodiscard]] std::string netns_label(uint32_t inode) const;
@@ -45,6 +48,7 @@ class TraceSession {
  private:
   std::vector<TracedNetns> namespaces_;  // the origin first
   std::optional<sources::BpfTracer> bpf_;
+  model::EventGate gate_{{}};  // only the probes' events are stored
   std::vector<model::NftTraceEvent> traces_;
   std::vector<model::PacketEvent> packets_;
   std::vector<std::string> notes_;
