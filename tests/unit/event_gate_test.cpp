@@ -70,6 +70,15 @@ TEST(EventGate, KeepsTheProbesSourcePortEitherWayAndNothingElse) {
   EXPECT_EQ(gate.tally().ignored_foreign, 3U);
 }
 
+TEST(EventGate, KeepsAPacketTheKernelKnewByTheProbesMarkerWhateverItsPorts) {
+  EventGate gate({gateway(1, 40000)});
+  PacketEvent p;
+  p.packet = udp4(51234, 51840);  // after a DNAT to another port and a random SNAT
+  EXPECT_FALSE(gate.keep(p));
+  p.marker_probe = 1;
+  EXPECT_TRUE(gate.keep(p));
+}
+
 TEST(EventGate, EventsWithoutHeadersFollowTheirPacketEvenWhenTheIdIsReused) {
   EventGate gate({gateway(1, 40000)});
   EXPECT_TRUE(gate.keep(trace(7, 40000, 30742)));

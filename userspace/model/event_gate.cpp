@@ -70,6 +70,9 @@ bool EventGate::keep(const PacketEvent& e) {
   ++tally_.packets_decoded;
   auto pkt = e.packet.empty() ? std::nullopt : parse_ip_packet(e.packet.data(), e.packet.size());
   auto probe = pkt ? owner(pkt->flow) : std::nullopt;
+  // The kernel side recognised the probe's UDP marker: the probe itself, whatever a
+  // port-changing NAT made of its ports.
+  if (!probe && e.marker_probe) probe = e.marker_probe;
   if (!probe) {
     ++tally_.ignored_foreign;
     return false;
