@@ -172,6 +172,26 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
        "fwpath kernel-check: unrecognised option '--bogus'",
        2},
       {"demo: unknown option", {"demo", "--bogus"}, "fwpath demo: unrecognised option '--bogus'", 2},
+      {"lab: scenario with an unknown key",
+       {"lab", "run", "$DIR/unknown-key.yaml"},
+       "fwpath lab: $DIR/unknown-key.yaml line 5: hosts[0].colour: unknown key",
+       2},
+      {"lab: scenario file missing",
+       {"lab", "run", "$DIR/missing.yaml"},
+       "fwpath lab: read $DIR/missing.yaml: No such file or directory",
+       2},
+      {"audit: ruleset that does not load",
+       {"audit", "--ruleset", "$DIR/broken.nft", "--role", "provider", "--require", "tcp:6443"},
+       "fwpath audit: $DIR/broken.nft:4: syntax error, unexpected newline [column 25: tcp dport 6443 dropp]",
+       2},
+      {"audit: unknown protocol in --require",
+       {"audit", "--ruleset", "$DIR/broken.nft", "--role", "provider", "--require", "sctp:6443"},
+       "fwpath audit: bad --require 'sctp:6443': unknown protocol 'sctp' (expected tcp:PORT or udp:PORT)",
+       2},
+      {"audit: unknown --role",
+       {"audit", "--ruleset", "$DIR/broken.nft", "--role", "boss", "--require", "tcp:6443"},
+       "fwpath audit: bad --role 'boss' (expected consumer or provider)",
+       2},
   };
   return cases;
 }
@@ -206,6 +226,11 @@ inline const std::vector<BadInputFile>& bad_input_files() {
       {"unresolvable.yaml",
        "current-context: prod\ncontexts:\n- name: prod\n  context:\n    cluster: c\nclusters:\n- name: c\n  cluster:\n"
        "    server: https://api.nosuch.invalid:6443\n",
+       0644},
+      {"unknown-key.yaml", "name: x\ntitle: t\nhosts:\n  - name: a\n    colour: red\n", 0644},
+      {"broken.nft",
+       "table inet filter {\n  chain input {\n    type filter hook input priority 0; policy accept;\n"
+       "    tcp dport 6443 dropp\n  }\n}\n",
        0644},
   };
   return files;

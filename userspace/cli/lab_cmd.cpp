@@ -108,7 +108,7 @@ Result<ExitCode> lab_run(const SplitArgs& split, const po::variables_map& vm) {
   }
   const bool json = vm["json"].as<bool>();
   if (!specs->empty()) {
-    FWPATH_TRY(require_caps({Cap::NetAdmin, Cap::SysAdmin}, "fwpath lab run"));
+    FWPATH_TRY(require_caps(tracing_caps(/*other_netns=*/true), "fwpath lab run"));
     prepare_environment();
   }
   std::vector<scenario::ScenarioResult> results;
