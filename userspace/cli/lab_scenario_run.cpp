@@ -14,9 +14,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kProbeTimeout{2000};
 
-constexpr const char* kPayloadUnsupported =
-    "udp_payload/df: the probe machinery sends only its 148-byte WireGuard-shaped datagram, without DF";
-
 trace::ProbeJob job_for(const scenario::ScenarioProbe& p, const lab::LabSpec& spec, const lab::Lab& lab,
                         model::ProbeSpec probe) {
   trace::ProbeJob job;
@@ -36,15 +33,13 @@ trace::ProbeJob job_for(const scenario::ScenarioProbe& p, const lab::LabSpec& sp
 Result<scenario::ProbeResults> run_probe(const scenario::ScenarioProbe& p, const lab::LabSpec& spec,
                                          const lab::Lab& lab, std::string& error) {
   scenario::ProbeResults out{p.name, "", {}};
-  if (p.udp_payload || p.df) {
-    out.results = scenario::skip_expectations(p.expect, kPayloadUnsupported);
-    return out;
-  }
   auto specs = build_probe_specs({TargetRequest{p.name, p.proto, p.target}});
   if (!specs) {
     error = "probe " + p.name + ": " + specs.error().message();
     return out;
   }
+  specs->front().udp_payload = p.udp_payload.value_or(0);
+  specs->front().dont_fragment = p.df.value_or(false);
   auto report = trace::run_probe_job(job_for(p, spec, lab, specs->front()));
   if (!report) {
     if (report.error().kind == ErrorKind::Interrupted) return report.take_error();

@@ -16,6 +16,10 @@ struct ProbeSpec {
   Endpoint target;
   uint16_t source_port = 0;  // chosen so that the probe's packets are recognisable
   uint32_t marker = 0;       // UDP: the WireGuard-shaped datagram's sender index
+  // UDP: the datagram's payload size; 0 is the 148-byte WireGuard handshake initiation. A
+  // larger one keeps those 148 bytes first (zeros after), e.g. to test a path's MTU.
+  uint32_t udp_payload = 0;
+  bool dont_fragment = false;  // UDP: DF set and no local fragmentation (PMTU tests)
 };
 
 }  // namespace fwpath::model

@@ -73,12 +73,12 @@ Result<UniqueFd> socket_in(int netns_fd, int family, int type) {
   return fd;
 }
 
+}  // namespace
+
 Status set_int_option(int fd, int level, int name, int value, const char* label) {
   if (::setsockopt(fd, level, name, &value, sizeof(value)) != 0) return sys_error("set socket option", label);
   return {};
 }
-
-}  // namespace
 
 Result<UniqueFd> open_probe_socket(const ProbeOptions& opt, int type) {
   const bool v6 = opt.dst.addr.v6;

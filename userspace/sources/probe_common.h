@@ -14,6 +14,9 @@
 
 namespace fwpath::sources::probe_detail {
 
+// setsockopt of one int; the error names the option (`label`).
+Status set_int_option(int fd, int level, int name, int value, const char* label);
+
 using Clock = std::chrono::steady_clock;
 
 struct SockAddr {

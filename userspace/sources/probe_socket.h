@@ -57,8 +57,10 @@ struct ProbeOptions {
   std::optional<model::IpAddr> src_addr;  // bind to it; default: the route's choice
   uint16_t src_port = 0;                  // 0: the kernel picks one
   std::chrono::milliseconds timeout{3000};
-  int netns_fd = -1;    // the namespace to send from; -1: the calling thread's
-  uint32_t marker = 0;  // UDP: the sender index of the WireGuard-shaped payload
+  int netns_fd = -1;           // the namespace to send from; -1: the calling thread's
+  uint32_t marker = 0;         // UDP: the sender index of the WireGuard-shaped payload
+  uint32_t udp_payload = 0;    // UDP: payload bytes; 0: the 148-byte initiation alone
+  bool dont_fragment = false;  // UDP: IP_PMTUDISC_DO / IPV6_DONTFRAG
   // Readable (e.g. an eventfd written to) when the caller already knows the probe's fate
   // (the tracer saw the packet die): the wait ends at once, as if the timeout had passed.
   int cancel_fd = -1;

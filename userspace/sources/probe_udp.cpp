@@ -1,5 +1,6 @@
 // UDP probe: one WireGuard-shaped datagram, then whichever comes first of a reply, an
 // ICMP error on the error queue, or the timeout.
+#include <netinet/in.h>
 #include <poll.h>
 
 #include <random>
@@ -26,7 +27,18 @@ Result<ProbeResult> probe_udp(const ProbeOptions& opt) {
   ProbeResult r;
   r.flow.proto = model::L4::Udp;
   r.flow.dst = opt.dst;
-  const auto payload = wireguard_like_initiation(opt.marker, std::random_device{}());
+  const auto initiation = wireguard_like_initiation(opt.marker, std::random_device{}());
+  std::vector<uint8_t> payload(initiation.begin(), initiation.end());
+  if (opt.udp_payload != 0) payload.resize(opt.udp_payload, 0);
+  if (opt.dont_fragment) {
+    // DF on the wire, and no fragmenting by this host: a datagram too big for a link on
+    // the way dies there with an ICMP "fragmentation needed", as a WireGuard packet would.
+    if (opt.dst.addr.v6) {
+      FWPATH_TRY(set_int_option(fd->get(), SOL_IPV6, IPV6_DONTFRAG, 1, "IPV6_DONTFRAG"));
+    } else {
+      FWPATH_TRY(set_int_option(fd->get(), SOL_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO, "IP_MTU_DISCOVER"));
+    }
+  }
   const SockAddr dst = to_sockaddr(opt.dst);
   const auto start = Clock::now();
   r.sent_at = start;

@@ -110,6 +110,8 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   opt.timeout = o.timeout;
   opt.netns_fd = o.origin_netns_fd;
   opt.marker = spec.marker;
+  opt.udp_payload = spec.udp_payload;
+  opt.dont_fragment = spec.dont_fragment;
   opt.cancel_fd = cancel.get();
 
   DeathWatch death{spec, {}, std::nullopt};
