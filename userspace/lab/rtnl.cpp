@@ -24,6 +24,15 @@ nlmsghdr* start_request(std::vector<char>& buf, uint16_t type, uint16_t extra_fl
   return nlh;
 }
 
+// A link message's ifinfomsg (family unspecified) and IFLA_IFNAME: the kernel finds or
+// names the link by `ifname`. The returned header stays valid for flags set afterwards.
+ifinfomsg* put_link(nlmsghdr* nlh, const std::string& ifname) {
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname.c_str());
+  return ifi;
+}
+
 // Sends the request from a socket opened inside `ns`, and waits for the kernel's ACK.
 Status send_in(const NetnsRef& ns, const nlmsghdr* nlh, const std::string& what) {
   auto entered = NetnsEnter::enter(ns.fd, ns.label);
@@ -48,17 +57,13 @@ Result<int> ifindex_in(const NetnsRef& ns, const std::string& ifname) {
 Status add_veth_pair(const NetnsRef& a, const std::string& a_if, const NetnsRef& b, const std::string& b_if) {
   std::vector<char> buf;
   nlmsghdr* nlh = start_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, a_if.c_str());
+  put_link(nlh, a_if);
   nlattr* linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
   nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
   // The peer is described like a link of its own: an ifinfomsg, then its attributes.
   nlattr* peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-  auto* peer_ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  peer_ifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, b_if.c_str());
+  put_link(nlh, b_if);
   mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, static_cast<uint32_t>(b.fd));
   mnl_attr_nest_end(nlh, peer);
   mnl_attr_nest_end(nlh, data);
@@ -71,11 +76,9 @@ Status add_veth_pair(const NetnsRef& a, const std::string& a_if, const NetnsRef&
 Status set_link_up(const NetnsRef& ns, const std::string& ifname) {
   std::vector<char> buf;
   nlmsghdr* nlh = start_request(buf, RTM_NEWLINK, 0);
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
+  ifinfomsg* ifi = put_link(nlh, ifname);
   ifi->ifi_flags = IFF_UP;
   ifi->ifi_change = IFF_UP;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname.c_str());  // the kernel looks the link up by name
   return send_in(ns, nlh, "set link " + ifname + " up");
 }
 
@@ -134,9 +137,7 @@ Status add_ipv4_typed_route(const NetnsRef& ns, const Ipv4Prefix& dst, RouteType
 Status set_link_mtu(const NetnsRef& ns, const std::string& ifname, uint32_t mtu) {
   std::vector<char> buf;
   nlmsghdr* nlh = start_request(buf, RTM_NEWLINK, 0);
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname.c_str());
+  put_link(nlh, ifname);
   mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
   return send_in(ns, nlh, "set mtu " + std::to_string(mtu) + " on " + ifname);
 }
@@ -144,9 +145,7 @@ Status set_link_mtu(const NetnsRef& ns, const std::string& ifname, uint32_t mtu)
 Status add_link_of_kind(const NetnsRef& ns, const std::string& ifname, const std::string& kind) {
   std::vector<char> buf;
   nlmsghdr* nlh = start_request(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname.c_str());
+  put_link(nlh, ifname);
   nlattr* linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind.c_str());
   mnl_attr_nest_end(nlh, linkinfo);
@@ -158,9 +157,7 @@ Status set_link_master(const NetnsRef& ns, const std::string& ifname, const std:
   if (!idx) return idx.take_error();
   std::vector<char> buf;
   nlmsghdr* nlh = start_request(buf, RTM_NEWLINK, 0);
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname.c_str());
+  put_link(nlh, ifname);
   mnl_attr_put_u32(nlh, IFLA_MASTER, static_cast<uint32_t>(idx.value()));
   return send_in(ns, nlh, "attach " + ifname + " to bridge " + master);
 }
