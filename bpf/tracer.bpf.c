@@ -210,20 +210,26 @@ static __always_inline int parse_flow(const unsigned char *nh, struct flow *f)
 	return -1;
 }
 
+/* The probe's marker first: it names the probe exactly, whatever NAT made of the ports
+ * (a fully random masquerade keeps only the destination port, which other traffic to the
+ * same service shares), and user space learns the rewritten flow from it. Only
+ * WireGuard-shaped initiations carry one, so other packets go straight to the ports. */
 static __always_inline __u32 *watched(struct flow *f)
 {
+	__u32 *id;
+	if (f->has_marker) {
+		id = bpf_map_lookup_elem(&markers, &f->marker);
+		if (id) {
+			f->flags |= FWPATH_F_MARKER;
+			return id;
+		}
+	}
 	struct fwpath_watch_key k = {.l4proto = f->l4proto, .port = f->sport};
-	__u32 *id = bpf_map_lookup_elem(&watch, &k);
+	id = bpf_map_lookup_elem(&watch, &k);
 	if (id)
 		return id;
 	k.port = f->dport;
-	id = bpf_map_lookup_elem(&watch, &k);
-	if (id || !f->has_marker)
-		return id;
-	id = bpf_map_lookup_elem(&markers, &f->marker);
-	if (id)
-		f->flags |= FWPATH_F_MARKER;
-	return id;
+	return bpf_map_lookup_elem(&watch, &k);
 }
 
 /* The network header of an skb; before the stack has set it (0xffff on recent kernels,

@@ -273,6 +273,17 @@ TEST_F(LabRun, UpKeepsTheLabUntilDown) {
     ASSERT_EQ(::poll(&exited, 1, 20), 0) << "lab up exited before the lab was up";
   }
   ASSERT_TRUE(ready()) << "lab up never recorded its pid with the lab built";
+  // The lab is for other commands to use: its namespaces must be real from outside the
+  // `lab up` process (not mounts of a private mount namespace), with the scenario's addresses.
+  std::string addresses;
+  for (const auto& name : lab_netns_of(pid)) {
+    auto in = run_command({"ip", "netns", "exec", name, "ip", "-o", "-4", "addr", "show", "dev", "eth0"});
+    ASSERT_TRUE(in.ok()) << in.error().message();
+    EXPECT_EQ(in->exit_code, 0) << name << ": " << in->describe() << in->err;
+    addresses += in->out;
+  }
+  EXPECT_NE(addresses.find("192.0.2.10/24"), std::string::npos) << addresses;
+  EXPECT_NE(addresses.find("192.0.2.20/24"), std::string::npos) << addresses;
   auto down = run_command({FWPATH_BINARY, "lab", "down", file}, CommandOptions{-1, {}, milliseconds(60000)});
   ASSERT_TRUE(down.ok()) << down.error().message();
   EXPECT_EQ(down->exit_code, 0) << down->describe() << down->out;

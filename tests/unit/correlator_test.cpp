@@ -297,6 +297,40 @@ TEST(Correlator, MasqueradeSeenOnTheWire) {
   EXPECT_NE(t.rewrites[1].rule.find("masquerade"), std::string::npos);
 }
 
+// S10: the consumer masquerades the probe to a random port, then the provider DNATs it.
+// The provider's hooks are read (trace socket) before the consumer's device sighting (ring
+// buffer); the rewrites are still listed in the order the packet met them.
+TEST(Correlator, RewritesFollowThePathNotTheOrderTheSourcesWereRead) {
+  Stream s;
+  FakeRules rules;
+  rules.base("nat", "postrouting", Hook::Postrouting);
+  rules.rules[{"nat", "postrouting", 5}] = "ip saddr 198.18.0.0/16 oifname \"eth0\" masquerade fully-random";
+  rules.base("nat", "prerouting", Hook::Prerouting);
+  rules.rules[{"nat", "prerouting", 7}] = "udp dport 30742 dnat to 198.18.1.5:51840";
+  rules.base("filter", "forward", Hook::Forward);
+  s.probe(L4::Udp, "198.51.100.20", 30742, 40000, SocketOutcome::Timeout);
+  s.in.probes[0].socket.local = Endpoint{IpAddr::parse("198.18.0.7").value(), 40000};
+  s.trace(1, 3, "ip", "nat", "postrouting", TraceType::Rule, 5, Verdict::Accept, "198.18.0.7", 40000, "198.51.100.20",
+          30742);
+  s.trace(2, 9, "ip", "nat", "prerouting", TraceType::Rule, 7, Verdict::Accept, "192.0.2.10", 61001, "198.51.100.20",
+          30742);
+  s.trace(2, 9, "ip", "filter", "forward", TraceType::Policy, 0, Verdict::Accept, "192.0.2.10", 61001, "198.18.1.5",
+          51840);
+  s.packet(PacketEventKind::Transmit, 1, "eth0", "192.0.2.10", 61001, "198.51.100.20", 30742);
+  s.packet(PacketEventKind::Receive, 2, "eth0", "192.0.2.10", 61001, "198.51.100.20", 30742);
+  s.in.packets[0].marker_probe = 1;
+  s.in.packets[1].marker_probe = 1;
+
+  auto report = correlate(s.in, rules);
+  const auto& t = report.targets.at(0);
+  std::vector<std::string> seen;
+  for (const auto& w : t.rewrites) seen.push_back(w.netns + " " + w.field + " " + w.before + " -> " + w.after);
+  const std::vector<std::string> expected{"consumer saddr 198.18.0.7 -> 192.0.2.10", "consumer sport 40000 -> 61001",
+                                          "provider daddr 198.51.100.20 -> 198.18.1.5",
+                                          "provider dport 30742 -> 51840"};
+  EXPECT_EQ(seen, expected);
+}
+
 TEST(Correlator, IgnoresEventsOutsideTheWindowAndOtherFlows) {
   Stream s;
   FakeRules rules;

@@ -82,8 +82,11 @@ TEST(EventCounts, CountsEachSourceAndSpansTheTraceEvents) {
   traces[0].received = tl.at(130);
   traces[1].received = tl.at(100.5);  // another namespace's socket, read later
   traces[2].received = tl.at(150);
-  for (const auto& e : traces) EXPECT_FALSE(gate.keep(e));
-  for (int i = 0; i < 2; ++i) EXPECT_FALSE(gate.keep(model::PacketEvent{}));
+  for (const auto& e : traces) gate.offer(e);
+  for (int i = 0; i < 2; ++i) gate.offer(model::PacketEvent{});
+  auto kept = gate.take_kept();
+  EXPECT_TRUE(kept.traces.empty());
+  EXPECT_TRUE(kept.packets.empty());
   auto c = model::event_counts(tl.start, gate.tally());
   EXPECT_EQ(c.trace_events, 3U);
   EXPECT_EQ(c.bpf_events, 2U);
@@ -96,7 +99,7 @@ TEST(EventCounts, CountsEachSourceAndSpansTheTraceEvents) {
 TEST(EventCounts, NoTraceEventMeansNoSpan) {
   Timeline tl;
   model::EventGate gate({});
-  gate.keep(model::PacketEvent{});
+  gate.offer(model::PacketEvent{});
   auto c = model::event_counts(tl.start, gate.tally());
   EXPECT_EQ(c.trace_events, 0U);
   EXPECT_EQ(c.bpf_events, 1U);

@@ -85,13 +85,19 @@ Result<std::vector<scenario::ScenarioSpec>> load_all(const std::vector<std::stri
   return out;
 }
 
-// Before any lab and any thread: ensure_tracefs() may move fwpath into a private mount
-// namespace, where the lab's namespace mounts must then be made too.
-void prepare_environment() {
+void sweep_killed_labs() {
   if (auto swept = lab::sweep_stale_lab_netns(); swept) {
     for (const auto& name : swept.value())
       std::cerr << "fwpath lab: removed lab namespace " << name << " of a killed run\n";
   }
+}
+
+// Before any lab and any thread: ensure_tracefs() may move fwpath into a private mount
+// namespace, where the lab's namespace mounts must then be made too. Only for a lab that
+// fwpath traces itself: `lab up` builds one for other commands, whose namespace mounts
+// must be visible outside it, and it traces nothing.
+void prepare_tracing_environment() {
+  sweep_killed_labs();
   if (auto t = ensure_tracefs(); !t) std::cerr << "fwpath lab: tracefs unavailable (" << t.error().message() << ")\n";
 }
 
@@ -109,7 +115,7 @@ Result<ExitCode> lab_run(const SplitArgs& split, const po::variables_map& vm) {
   const bool json = vm["json"].as<bool>();
   if (!specs->empty()) {
     FWPATH_TRY(require_caps(tracing_caps(/*other_netns=*/true), "fwpath lab run"));
-    prepare_environment();
+    prepare_tracing_environment();
   }
   std::vector<scenario::ScenarioResult> results;
   for (const auto& spec : specs.value()) {
@@ -146,7 +152,7 @@ Result<ExitCode> lab_up(const std::string& file) {
   if (auto why = scenario::missing_requirement(scenario_features(spec.value()))) {
     return env_error("scenario " + spec->name + " cannot run here:", *why);
   }
-  prepare_environment();
+  sweep_killed_labs();
   auto lab = lab::Lab::build(spec->lab);
   if (!lab) return lab.take_error().context("build lab " + spec->name);
   // Written once the lab is built: a pid file means "up", which `lab down` and scripts

@@ -5,6 +5,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "model/outcome.h"
 
@@ -206,6 +207,7 @@ class ProbeCorrelator {
     attach_wire_events(r);
     rewrites_from_conntrack(r);
     confirm_with_conntrack(r);
+    order_rewrites(r);
     mark_incomplete(r);
     decide_outcome(r);
     // Every outcome says so, not only a silent one: a reply proves the probe got through,
@@ -392,6 +394,7 @@ class ProbeCorrelator {
           base.netns = ns;
           base.hook = last_nat ? last_nat->hook : p.hook;
           base.rule = last_nat ? last_nat->rule : "conntrack NAT of an established flow (nat chains are skipped)";
+          base.seen = e.received;
           add_field_rewrites(*previous, pkt->flow, base, r.rewrites);
         }
         previous = pkt->flow;
@@ -465,6 +468,7 @@ class ProbeCorrelator {
       auto nat = last_nat_.find({e.netns, dir});
       base.hook = nat != last_nat_.end() ? nat->second.hook : Hook::Postrouting;
       base.rule = nat != last_nat_.end() ? nat->second.rule : "conntrack NAT of an established flow";
+      base.seen = e.received;
       add_field_rewrites(*seen->second, pkt->flow, base, r.rewrites);
     }
   }
@@ -503,6 +507,22 @@ class ProbeCorrelator {
         add_field_rewrites(from, to, base, r.rewrites);
       }
     }
+  }
+
+  // Rewrites in the order the packet met them, the request's before the reply's. The nft
+  // trace and the ring buffer are read apart, so arrival times order rewrites only within
+  // a namespace; the namespaces go in the order the devices saw the packet cross them
+  // (the ring buffer is in kernel order), then those only the nft trace saw.
+  static void order_rewrites(ProbeReport& r) {
+    std::map<std::pair<Direction, std::string>, size_t> rank;
+    for (const auto& w : r.wire) rank.try_emplace({w.direction, w.netns}, rank.size());
+    for (const auto& h : r.hops) rank.try_emplace({h.direction, h.netns}, rank.size());
+    auto key = [&](const Rewrite& w) {
+      auto it = rank.find({w.direction, w.netns});
+      return std::tuple(w.direction != Direction::Request, it != rank.end() ? it->second : rank.size(), w.seen);
+    };
+    std::stable_sort(r.rewrites.begin(), r.rewrites.end(),
+                     [&](const Rewrite& a, const Rewrite& b) { return key(a) < key(b); });
   }
 
   // Conntrack's reply tuple is what NAT made of the flow: a rewrite the trace reported

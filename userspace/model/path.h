@@ -41,6 +41,9 @@ struct Rewrite {
   Hook hook = Hook::Unknown;
   std::string rule;        // the NAT rule's text, or a description ("conntrack NAT of an established flow")
   bool confirmed = false;  // conntrack's tuples in that namespace show the same rewrite
+  // When the tracer saw the rewritten headers, so that the report lists rewrites in the
+  // order the packet met them; max() for one known only from conntrack. Not reported.
+  Clock::time_point seen = Clock::time_point::max();
 };
 
 // A conntrack entry of the probe, for the report.

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <set>
 
 #include "util/signals.h"
@@ -80,23 +81,41 @@ Status TraceSession::pump(std::chrono::milliseconds wait) {
   if (n < 0 && errno != EINTR) return sys_error("poll trace sources", "");
   if (stop_requested()) return interrupted_error("tracing");
   for (auto& ns : namespaces_) {
-    auto r = ns.listener->drain([&](model::NftTraceEvent&& e) {
-      if (!gate_.keep(e)) return;
-      traces_.push_back(std::move(e));
-      if (on_trace) on_trace(traces_.back());
-    });
+    auto r = ns.listener->drain([&](model::NftTraceEvent&& e) { gate_.offer(std::move(e)); });
     if (!r) return r.take_error().context("netns " + ns.label);
   }
   if (bpf_) {
-    auto r = bpf_->drain([&](model::PacketEvent&& e, uint32_t /*watch_id*/) {
-      if (!gate_.keep(e)) return;
-      packets_.push_back(std::move(e));
-      if (on_packet) on_packet(packets_.back());
-    });
+    auto r = bpf_->drain([&](model::PacketEvent&& e, uint32_t /*watch_id*/) { gate_.offer(std::move(e)); });
     if (!r) return r.take_error();
   }
+  store(gate_.take_kept());
   gate_.note_losses(model::Clock::now(), losses());
   return {};
+}
+
+namespace {
+
+// Appends in arrival order: events the gate held back until it recognised them arrive
+// after later ones and go where they were received.
+template <typename Event>
+Event& insert_by_arrival(std::vector<Event>& events, Event e) {
+  if (events.empty() || !(e.received < events.back().received)) return events.emplace_back(std::move(e));
+  auto at = std::upper_bound(events.begin(), events.end(), e.received,
+                             [](const auto& t, const Event& x) { return t < x.received; });
+  return *events.insert(at, std::move(e));
+}
+
+}  // namespace
+
+void TraceSession::store(model::KeptEvents&& kept) {
+  for (auto& e : kept.traces) {
+    const auto& stored = insert_by_arrival(traces_, std::move(e));
+    if (on_trace) on_trace(stored);
+  }
+  for (auto& e : kept.packets) {
+    const auto& stored = insert_by_arrival(packets_, std::move(e));
+    if (on_packet) on_packet(stored);
+  }
 }
 
 model::LossCounts TraceSession::losses() const {

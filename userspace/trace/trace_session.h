@@ -46,6 +46,8 @@ class TraceSession {
   [[nodiscard]] const std::vector<std::string>& notes() const { return notes_; }
 
  private:
+  void store(model::KeptEvents&& kept);
+
   std::vector<TracedNetns> namespaces_;  // the origin first
   std::optional<sources::BpfTracer> bpf_;
   model::EventGate gate_{{}};  // only the probes' events are stored
