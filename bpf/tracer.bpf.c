@@ -46,6 +46,16 @@ struct {
 /* Set by user space after load (skeleton .bss) when netns_watch is filled. */
 __u32 netns_filter_on = 0;
 
+/* Every watched port, whatever its protocol, one bit each (set by user space through the
+ * skeleton's .bss). Nearly every packet a tracer left attached to a busy node sees is not
+ * a probe's: for it, two loads from this array decide, instead of two hash lookups. */
+__u64 watched_port_bits[65536 / 64] = {};
+
+static __always_inline bool port_watched(__u16 port)
+{
+	return (watched_port_bits[(port >> 6) & (65536 / 64 - 1)] >> (port & 63)) & 1;
+}
+
 /* Markers of the UDP probes (sender index -> watch id): a probe whose ports a DNAT and a
  * random SNAT both changed is still recognised by its payload. */
 struct {
@@ -224,6 +234,8 @@ static __always_inline __u32 *watched(struct flow *f)
 			return id;
 		}
 	}
+	if (!port_watched(f->sport) && !port_watched(f->dport))
+		return 0;
 	struct fwpath_watch_key k = {.l4proto = f->l4proto, .port = f->sport};
 	id = bpf_map_lookup_elem(&watch, &k);
 	if (id)

@@ -91,13 +91,17 @@ TEST(NftTracerTable, HasEntryChainsAtTheFirstPriorityThatOnlySetNftrace) {
   }
   const auto& pre = rs->find_chain("inet", tracer->name(), "prerouting")->rules;
   EXPECT_EQ(rs->find_rule("inet", tracer->name(), "prerouting", pre[0])->text,
-            "meta l4proto . th sport @watch meta nftrace set 1");
+            "th sport @ports meta l4proto . th sport @watch meta nftrace set 1");
   EXPECT_EQ(rs->find_rule("inet", tracer->name(), "prerouting", pre[1])->text,
-            "meta l4proto . th dport @watch meta nftrace set 1");
+            "th dport @ports meta l4proto . th dport @watch meta nftrace set 1");
   // The set as nft shows it, with both watched ports and the ICMP errors as type . code.
   EXPECT_NE(text->find("type inet_proto . inet_service"), std::string::npos) << *text;
   EXPECT_NE(text->find("udp . 40001"), std::string::npos) << *text;
   EXPECT_NE(text->find("tcp . 6443"), std::string::npos) << *text;
+  // The prefilter, a set of bare 16-bit values (a bitmap in the kernel).
+  const auto ports = text->find("set ports {");
+  ASSERT_NE(ports, std::string::npos) << *text;
+  EXPECT_EQ(text->find("type inet_service\n", ports), text->find("type", ports)) << *text;
   EXPECT_NE(text->find("icmp . 781"), std::string::npos) << *text;  // admin-prohibited
 
   // What nft lists, nft loads again (someone saving the ruleset while fwpath runs): the

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,26 @@ TEST(NftTracerRules, OneSetHoldsEveryWatchedPortOnce) {
   EXPECT_EQ(set->keys[1], (SetKey{6, 0, 0, 0, 0x19, 0x2b, 0, 0}));
 }
 
+// The prefilter holds each watched number once, whatever its protocol, in wire order: a
+// TCP and a UDP probe to one port share an element, and so do the ICMP errors whose type
+// and code read as the same two bytes in ICMP and ICMPv6.
+TEST(NftTracerRules, PrefilterHoldsEachTwoByteValueOnce) {
+  auto set = tracer_set(TracerConfig{{{model::L4::Udp, 6443}, {model::L4::Tcp, 6443}, {model::L4::Udp, 40001}}});
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->ports_name, "ports");
+  auto has = [&](PortKey k) { return std::find(set->ports.begin(), set->ports.end(), k) != set->ports.end(); };
+  EXPECT_TRUE(has(PortKey{0x19, 0x2b}));  // 6443
+  EXPECT_TRUE(has(PortKey{0x9c, 0x41}));  // 40001
+  EXPECT_TRUE(has(PortKey{3, 13}));       // icmp admin-prohibited
+  EXPECT_TRUE(has(PortKey{2, 0}));        // icmpv6 packet too big
+  EXPECT_FALSE(has(PortKey{8, 0})) << "echo request is not an error";
+  std::set<PortKey> distinct(set->ports.begin(), set->ports.end());
+  EXPECT_EQ(distinct.size(), set->ports.size());
+  // 56 ICMP/ICMPv6 errors, of which ICMP unreachable codes 0-1 and ICMPv6 time exceeded
+  // codes 0-1 are the same bytes (type 3): 2 ports + 56 - 2.
+  EXPECT_EQ(set->ports.size(), 2U + 56U - 2U);
+}
+
 TEST(NftTracerRules, IcmpErrorsAreTypeAndCodeElementsIncludedByDefault) {
   auto set = tracer_set(TracerConfig{{{model::L4::Tcp, 6443}}});
   ASSERT_TRUE(set.ok());
@@ -83,8 +104,8 @@ TEST(NftTracerRules, TwoRulesLookTheSetUp) {
   ASSERT_TRUE(set.ok());
   const auto m = tracer_matches(*set);
   ASSERT_EQ(m.size(), 2U);
-  EXPECT_EQ(m[0].description, "meta l4proto . th sport @watch");
-  EXPECT_EQ(m[1].description, "meta l4proto . th dport @watch");
+  EXPECT_EQ(m[0].description, "th sport @ports meta l4proto . th sport @watch");
+  EXPECT_EQ(m[1].description, "th dport @ports meta l4proto . th dport @watch");
   EXPECT_EQ(m[0].offset, 0);
   EXPECT_EQ(m[1].offset, 2);
   EXPECT_EQ(m[1].length, 2);
@@ -106,11 +127,14 @@ TEST(NftTracerRules, RuleIsExactlyWhatNftGeneratesForTheMatch) {
   auto set = tracer_set(TracerConfig{{{model::L4::Udp, 40001}}, false});
   ASSERT_TRUE(set.ok());
   const auto m = tracer_matches(*set);
-  auto rule = build_trace_rule("fwpath_1_0", "prerouting", m[1], 1);
+  auto rule = build_trace_rule("fwpath_1_0", "prerouting", m[1], TraceSetIds{1, 2});
   ASSERT_TRUE(rule.ok()) << rule.error().message();
-  // As `nft --debug=netlink add rule inet t c meta l4proto . th dport @watch meta nftrace set 1`.
+  // As `nft --debug=netlink add rule inet t c th dport @ports meta l4proto . th dport @watch
+  // meta nftrace set 1` prints it (nft 1.0.6).
   EXPECT_EQ(dump(*rule),
             "inet fwpath_1_0 prerouting\n"
+            "  [ payload load 2b @ transport header + 2 => reg 1 ]\n"
+            "  [ lookup reg 1 set ports ]\n"
             "  [ meta load l4proto => reg 1 ]\n"
             "  [ payload load 2b @ transport header + 2 => reg 9 ]\n"
             "  [ lookup reg 1 set watch ]\n"
@@ -122,9 +146,10 @@ TEST(NftTracerRules, NoRuleCarriesAVerdict) {
   auto set = tracer_set(TracerConfig{{{model::L4::Udp, 53}, {model::L4::Tcp, 443}}});
   ASSERT_TRUE(set.ok());
   for (const auto& match : tracer_matches(*set)) {
-    auto rule = build_trace_rule("fwpath_1_0", "output", match, 1);
+    auto rule = build_trace_rule("fwpath_1_0", "output", match, TraceSetIds{1, 2});
     ASSERT_TRUE(rule.ok()) << rule.error().message();
-    EXPECT_EQ(expression_names(*rule), (std::vector<std::string>{"meta", "payload", "lookup", "immediate", "meta"}))
+    EXPECT_EQ(expression_names(*rule),
+              (std::vector<std::string>{"payload", "lookup", "meta", "payload", "lookup", "immediate", "meta"}))
         << match.description;
   }
 }

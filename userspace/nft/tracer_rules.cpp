@@ -20,7 +20,8 @@ constexpr uint8_t kDportOffset = 2;
 // 4-byte slots are NFT_REG32_00..03, so the field after l4proto goes to NFT_REG32_01.
 constexpr uint32_t kSecondFieldReg = NFT_REG32_01;
 
-const char* const kPortsSet = "watch";
+const char* const kWatchSet = "watch";
+const char* const kPortsSet = "ports";
 
 // ICMP (RFC 792) and ICMPv6 (RFC 4443) messages that quote the packet they are about, with
 // the codes traced. Their first two bytes, type and code, sit where a port does: they are
@@ -61,12 +62,34 @@ Result<NftnlExpr> new_expr(const char* name) {
   return e;
 }
 
+// The match's transport header bytes into register `dreg`.
+Result<NftnlExpr> transport_bytes(uint32_t dreg, const TraceMatch& match) {
+  auto e = new_expr("payload");
+  if (!e) return e;
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_DREG, dreg);
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_OFFSET, match.offset);
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_LEN, match.length);
+  return e;
+}
+
+// A lookup of NFT_REG_1 (and the registers after it, for a concatenation) in the set.
+Result<NftnlExpr> lookup_in(const std::string& set, uint32_t set_id) {
+  auto e = new_expr("lookup");
+  if (!e) return e;
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+  nftnl_expr_set_str(e->get(), NFTNL_EXPR_LOOKUP_SET, set.c_str());
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+  return e;
+}
+
 }  // namespace
 
 Result<TraceSet> tracer_set(const TracerConfig& config) {
   if (config.ports.empty() && !config.icmp_errors) return input_error("nothing to trace: empty watch list");
   TraceSet set;
-  set.name = kPortsSet;
+  set.name = kWatchSet;
+  set.ports_name = kPortsSet;
   set.key_type = concat_type(kTypeInetProtocol, kTypeInetService);
   for (const WatchPort& w : config.ports) {
     if (w.proto != model::L4::Tcp && w.proto != model::L4::Udp) {
@@ -89,42 +112,63 @@ Result<TraceSet> tracer_set(const TracerConfig& config) {
       }
     }
   }
+  for (const SetKey& k : set.keys) {
+    const PortKey p{k[4], k[5]};
+    if (std::find(set.ports.begin(), set.ports.end(), p) == set.ports.end()) set.ports.push_back(p);
+  }
   return set;
 }
 
 std::vector<TraceMatch> tracer_matches(const TraceSet& set) {
-  return {{set.name, kSportOffset, 2, "meta l4proto . th sport @" + set.name},
-          {set.name, kDportOffset, 2, "meta l4proto . th dport @" + set.name}};
+  auto describe = [&](const std::string& field) {
+    return "th " + field + " @" + set.ports_name + " meta l4proto . th " + field + " @" + set.name;
+  };
+  return {{set.name, set.ports_name, kSportOffset, 2, describe("sport")},
+          {set.name, set.ports_name, kDportOffset, 2, describe("dport")}};
 }
 
-Result<NftnlSet> build_trace_set(const std::string& table, const TraceSet& s, uint32_t set_id) {
-  if (s.keys.empty()) return input_error("tracer set has no elements:", s.name);
+namespace {
+
+// A constant set of fixed-size keys. With a size and no flags that need updates from the
+// packet path, the kernel picks its fixed-size hash (nft_hash) for `watch` and its bitmap
+// (nft_bitmap, keys of at most 2 bytes) for `ports`.
+template <size_t N>
+Result<NftnlSet> build_constant_set(const std::string& table, const std::string& name, uint32_t key_type,
+                                    const std::vector<std::array<uint8_t, N>>& keys, uint32_t set_id) {
+  if (keys.empty()) return input_error("tracer set has no elements:", name);
   NftnlSet set(nftnl_set_alloc());
-  if (!set) return sys_error("allocate nftnl set", s.name, ENOMEM);
+  if (!set) return sys_error("allocate nftnl set", name, ENOMEM);
   nftnl_set_set_u32(set.get(), NFTNL_SET_FAMILY, NFPROTO_INET);
   nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, table.c_str());
-  nftnl_set_set_str(set.get(), NFTNL_SET_NAME, s.name.c_str());
+  nftnl_set_set_str(set.get(), NFTNL_SET_NAME, name.c_str());
   nftnl_set_set_u32(set.get(), NFTNL_SET_ID, set_id);
-  // Constant: its contents are fixed for the run. With a size and no flags that need
-  // updates from the packet path, the kernel picks its fixed-size hash (nft_hash).
+  // Constant: its contents are fixed for the run.
   nftnl_set_set_u32(set.get(), NFTNL_SET_FLAGS, NFT_SET_CONSTANT);
-  nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_TYPE, s.key_type);
-  nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_LEN, sizeof(SetKey));
-  nftnl_set_set_u32(set.get(), NFTNL_SET_DESC_SIZE, static_cast<uint32_t>(s.keys.size()));
-  for (const SetKey& k : s.keys) {
+  nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_TYPE, key_type);
+  nftnl_set_set_u32(set.get(), NFTNL_SET_KEY_LEN, static_cast<uint32_t>(N));
+  nftnl_set_set_u32(set.get(), NFTNL_SET_DESC_SIZE, static_cast<uint32_t>(keys.size()));
+  for (const auto& k : keys) {
     NftnlSetElem elem(nftnl_set_elem_alloc());
-    if (!elem) return sys_error("allocate nftnl set element of", s.name, ENOMEM);
+    if (!elem) return sys_error("allocate nftnl set element of", name, ENOMEM);
     nftnl_set_elem_set(elem.get(), NFTNL_SET_ELEM_KEY, k.data(), static_cast<uint32_t>(k.size()));
     nftnl_set_elem_add(set.get(), elem.release());  // the set owns it from here
   }
   return set;
 }
 
+}  // namespace
+
+Result<NftnlSet> build_trace_set(const std::string& table, const TraceSet& s, uint32_t set_id) {
+  return build_constant_set(table, s.name, s.key_type, s.keys, set_id);
+}
+
+Result<NftnlSet> build_port_set(const std::string& table, const TraceSet& s, uint32_t set_id) {
+  return build_constant_set(table, s.ports_name, kTypeInetService, s.ports, set_id);
+}
+
 Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& chain, const TraceMatch& match,
-                                   uint32_t set_id) {
-  if (match.length != 1 && match.length != 2) {
-    return input_error("trace match must load 1 or 2 bytes:", match.description);
-  }
+                                   TraceSetIds ids) {
+  if (match.length != 2) return input_error("trace match must load 2 bytes:", match.description);
   NftnlRule rule(nftnl_rule_alloc());
   if (!rule) return sys_error("allocate nftnl rule for", match.description, ENOMEM);
   nftnl_rule_set_u32(rule.get(), NFTNL_RULE_FAMILY, NFPROTO_INET);
@@ -138,6 +182,10 @@ Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& 
     return {};
   };
 
+  // The prefilter: the transport bytes alone, in the bitmap set, or the rule ends here.
+  FWPATH_TRY(add(transport_bytes(NFT_REG_1, match)));
+  FWPATH_TRY(add(lookup_in(match.ports, ids.ports)));
+
   // meta l4proto => first slot of the key
   auto l4 = new_expr("meta");
   if (l4) {
@@ -145,25 +193,10 @@ Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& 
     nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_DREG, NFT_REG_1);
   }
   FWPATH_TRY(add(std::move(l4)));
-
-  // transport header bytes => second slot of the key
-  auto payload = new_expr("payload");
-  if (payload) {
-    nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_DREG, kSecondFieldReg);
-    nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
-    nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_OFFSET, match.offset);
-    nftnl_expr_set_u32(payload->get(), NFTNL_EXPR_PAYLOAD_LEN, match.length);
-  }
-  FWPATH_TRY(add(std::move(payload)));
-
-  // the key in the set, or the rule ends here
-  auto lookup = new_expr("lookup");
-  if (lookup) {
-    nftnl_expr_set_u32(lookup->get(), NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-    nftnl_expr_set_str(lookup->get(), NFTNL_EXPR_LOOKUP_SET, match.set.c_str());
-    nftnl_expr_set_u32(lookup->get(), NFTNL_EXPR_LOOKUP_SET_ID, set_id);
-  }
-  FWPATH_TRY(add(std::move(lookup)));
+  // transport header bytes => second slot of the key; the key in the set, or the rule
+  // ends here
+  FWPATH_TRY(add(transport_bytes(kSecondFieldReg, match)));
+  FWPATH_TRY(add(lookup_in(match.set, ids.watch)));
 
   // meta nftrace set 1: the only action, written to a data register, never to the
   // verdict register.

@@ -3,15 +3,19 @@
 // only action is `meta nftrace set 1`: it marks packets for tracing and gives no verdict,
 // so the packet goes on exactly as it would without the tracer.
 //
-// Per packet that is not a probe, the cost is what a rule costs on a miss: one meta load,
-// one payload load and one hash lookup. There are two rules:
-//   meta l4proto . th sport @watch meta nftrace set 1   (replies: from the target port;
-//                                                        ICMP errors: type . code)
-//   meta l4proto . th dport @watch meta nftrace set 1   (requests: to the target port)
+// Per packet that is not a probe, the cost is what a rule costs on a miss: one payload
+// load and one bitmap lookup. There are two rules:
+//   th sport @ports meta l4proto . th sport @watch meta nftrace set 1
+//       (replies: from the target port; ICMP errors: type . code)
+//   th dport @ports meta l4proto . th dport @watch meta nftrace set 1
+//       (requests: to the target port)
 // `watch` (type inet_proto . inet_service) holds every watched (protocol, port), so a
 // packet with the port on either side is traced, and the ICMP/ICMPv6 errors that quote a
 // packet, whose type and code bytes sit where a source port does. nft lists, and can
-// load again, those as `icmp . 768` (type 3, code 0).
+// load again, those as `icmp . 768` (type 3, code 0). `ports` (type inet_service) holds
+// the same two-byte values without the protocol: the kernel keeps a set of 16-bit keys as
+// a bitmap, so the first lookup turns nearly every packet away for the price of a bit
+// test, and only a packet with a watched number on that side pays the hash lookup.
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
@@ -49,21 +53,27 @@ struct TracerConfig {
 // a partially written register).
 using SetKey = std::array<uint8_t, 8>;
 
-// The tracer table's set, with its elements.
+// The prefilter set's keys: two transport header bytes, as they are on the wire.
+using PortKey = std::array<uint8_t, 2>;
+
+// The tracer table's sets, with their elements.
 struct TraceSet {
   std::string name;               // "watch"
   uint32_t key_type = 0;          // nft's datatype id of the concatenation, for `nft list`
   std::vector<SetKey> keys;       // distinct, in the order given
   std::vector<std::string> text;  // "udp . 40001", for errors and tests; one per key
+  std::string ports_name;         // "ports": the prefilter
+  std::vector<PortKey> ports;     // the second field of every key above, each once
 };
 
-// What one tracer rule matches: `meta l4proto . LEN bytes at OFFSET of the transport
-// header` looked up in the set SET.
+// What one tracer rule matches: LEN bytes at OFFSET of the transport header in the
+// prefilter set PORTS, then `meta l4proto . those bytes` in the set SET.
 struct TraceMatch {
   std::string set;
+  std::string ports;        // the prefilter set
   uint8_t offset = 0;       // in the transport header
-  uint8_t length = 0;       // 1 or 2 bytes
-  std::string description;  // "meta l4proto . th dport @watch", for errors and listings
+  uint8_t length = 0;       // 2 bytes
+  std::string description;  // "th dport @ports meta l4proto . th dport @watch", for errors and listings
 };
 
 // nft's datatype ids (nftables src/datatype.h) and how a concatenation combines them.
@@ -81,10 +91,18 @@ std::vector<TraceMatch> tracer_matches(const TraceSet& set);
 // The set `s` in table (family inet) with its elements, for NEWSET (no elements) and
 // NEWSETELEM. `set_id` names the set within the transaction that creates it.
 Result<NftnlSet> build_trace_set(const std::string& table, const TraceSet& s, uint32_t set_id);
+// The prefilter set of `s` (s.ports_name), likewise.
+Result<NftnlSet> build_port_set(const std::string& table, const TraceSet& s, uint32_t set_id);
 
-// A rule for `match` in table/chain (family inet): meta l4proto, payload, lookup,
-// immediate 1, meta set nftrace. Nothing else. `set_id` as given to build_trace_set().
+// The ids the two sets were given in the transaction that creates them.
+struct TraceSetIds {
+  uint32_t watch = 0;
+  uint32_t ports = 0;
+};
+
+// A rule for `match` in table/chain (family inet): payload, lookup (prefilter), meta
+// l4proto, payload, lookup, immediate 1, meta set nftrace. Nothing else.
 Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& chain, const TraceMatch& match,
-                                   uint32_t set_id);
+                                   TraceSetIds ids);
 
 }  // namespace fwpath::nft

@@ -75,16 +75,20 @@ Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const TraceSet
   sent.table_seq = batch.add(NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, table_object(a.name),
                              [&](nlmsghdr* nlh) { nftnl_table_nlmsg_build_payload(nlh, table->get()); });
 
-  // The set and its elements come before the rules that bind it (a constant set takes no
-  // elements once bound). Its id ties the rules to it within the transaction.
-  constexpr uint32_t kSetId = 1;
-  auto set = build_trace_set(a.name, ts, kSetId);
-  if (!set) return set.take_error();
-  const std::string object = "set inet " + a.name + " " + ts.name;
-  batch.add(NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, object,
-            [&](nlmsghdr* nlh) { nftnl_set_nlmsg_build_payload(nlh, set->get()); });
-  batch.add(NFT_MSG_NEWSETELEM, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, "elements of " + object,
-            [&](nlmsghdr* nlh) { nftnl_set_elems_nlmsg_build_payload(nlh, set->get()); });
+  // The sets and their elements come before the rules that bind them (a constant set
+  // takes no elements once bound). Their ids tie the rules to them within the transaction.
+  constexpr TraceSetIds kSetIds{1, 2};
+  auto watch = build_trace_set(a.name, ts, kSetIds.watch);
+  if (!watch) return watch.take_error();
+  auto ports = build_port_set(a.name, ts, kSetIds.ports);
+  if (!ports) return ports.take_error();
+  for (const auto* set : {&watch.value(), &ports.value()}) {
+    const std::string object = "set inet " + a.name + " " + nftnl_set_get_str(set->get(), NFTNL_SET_NAME);
+    batch.add(NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, object,
+              [&](nlmsghdr* nlh) { nftnl_set_nlmsg_build_payload(nlh, set->get()); });
+    batch.add(NFT_MSG_NEWSETELEM, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL, "elements of " + object,
+              [&](nlmsghdr* nlh) { nftnl_set_elems_nlmsg_build_payload(nlh, set->get()); });
+  }
   const std::vector<TraceMatch> matches = tracer_matches(ts);
 
   for (const HookChain& hc : kHookChains) {
@@ -100,7 +104,7 @@ Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const TraceSet
                                         "chain inet " + a.name + " " + hc.name,
                                         [&](nlmsghdr* nlh) { nftnl_chain_nlmsg_build_payload(nlh, chain.get()); }));
     for (const TraceMatch& m : matches) {
-      auto rule = build_trace_rule(a.name, hc.name, m, kSetId);
+      auto rule = build_trace_rule(a.name, hc.name, m, kSetIds);
       if (!rule) return rule.take_error();
       batch.add(NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND,
                 "rule \"" + m.description + " meta nftrace set 1\" in chain inet " + a.name + " " + hc.name,

@@ -206,6 +206,8 @@ Status BpfTracer::watch(model::L4 proto, uint16_t port, uint32_t id) {
     const int err = errno;
     return sys_error("add to BPF watch list", model::to_string(proto) + "/" + std::to_string(port), err);
   }
+  // The programs' cheap first test (see watched_port_bits in bpf/tracer.bpf.c).
+  s_->skel->bss->watched_port_bits[port >> 6] |= uint64_t{1} << (port & 63);
   return {};
 }
 

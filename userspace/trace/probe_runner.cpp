@@ -3,7 +3,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <thread>
@@ -15,6 +17,9 @@
 namespace fwpath::trace {
 
 namespace {
+
+// The longest the trace loop sleeps while a probe is out with nothing happening.
+constexpr std::chrono::milliseconds kIdleWait{100};
 
 using Clock = model::Clock;
 
@@ -119,17 +124,33 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   session.on_packet = [&](const model::PacketEvent& e) { death.packet(e); };
   session.on_trace = [&](const model::NftTraceEvent& e) { death.trace(e); };
 
+  // The sender says it has finished through `finished`, so that the loop below sleeps
+  // until an event, the probe's end or a deadline: a tracer left attached to a busy node
+  // must not wake up hundreds of times a second for nothing.
+  UniqueFd finished(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!finished.valid()) return sys_error("create eventfd for probe", spec.target_text);
+
   w.start = Clock::now();
   std::atomic<bool> done{false};
   std::optional<Result<sources::ProbeResult>> result;
   std::thread sender([&] {
     result.emplace(spec.proto == model::L4::Tcp ? sources::probe_tcp(opt) : sources::probe_udp(opt));
     done.store(true);
+    const uint64_t one = 1;
+    // Cannot fail short of a full counter; the loop's bounded wait covers it anyway.
+    (void)::write(finished.get(), &one, sizeof(one));
   });
   Status pumped;
   bool cancelled = false;
   while (!done.load()) {
-    pumped = session.pump(std::chrono::milliseconds(5));
+    // Bounded even with nothing to wait for: a signal may be delivered to the sender
+    // thread, and stop_requested() is checked once per pump.
+    auto wait = kIdleWait;
+    if (death.died_at && !cancelled) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*death.died_at + o.death_grace - Clock::now());
+      wait = std::clamp(left, std::chrono::milliseconds(0), wait);
+    }
+    pumped = session.pump(wait, finished.get());
     const bool died = death.died_at && Clock::now() - *death.died_at > o.death_grace;
     if ((!pumped || died) && !cancelled) {
       const uint64_t one = 1;

@@ -73,10 +73,11 @@ Result<TraceSession> TraceSession::start(const SessionConfig& config) {
   return s;
 }
 
-Status TraceSession::pump(std::chrono::milliseconds wait) {
+Status TraceSession::pump(std::chrono::milliseconds wait, int wake_fd) {
   std::vector<pollfd> fds;
   for (const auto& ns : namespaces_) fds.push_back({ns.listener->fd(), POLLIN, 0});
   if (bpf_) fds.push_back({bpf_->fd(), POLLIN, 0});
+  if (wake_fd >= 0) fds.push_back({wake_fd, POLLIN, 0});
   const int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
   if (n < 0 && errno != EINTR) return sys_error("poll trace sources", "");
   if (stop_requested()) return interrupted_error("tracing");

@@ -26,8 +26,9 @@ class TraceSession {
  public:
   static Result<TraceSession> start(const SessionConfig& config);
 
-  // Waits up to `wait` for events, then reads everything pending from every source.
-  Status pump(std::chrono::milliseconds wait);
+  // Waits up to `wait` for events (or for `wake_fd`, if given, to become readable), then
+  // reads everything pending from every source.
+  Status pump(std::chrono::milliseconds wait, int wake_fd = -1);
 
   // Called for each event as it is read, so a probe can end early once its packet died.
   std::function<void(const model::NftTraceEvent&)> on_trace;
