@@ -27,8 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fwpath_event ev{};
   std::memcpy(&ev, data, std::min(size, sizeof(ev)));
   const fwpath::sources::DropReasons reasons;
-  auto pe = fwpath::sources::to_packet_event(ev, reasons, symbols());
+  auto pe = fwpath::sources::to_packet_event(ev, reasons);
   if (pe) {
+    fwpath::sources::symbolize_drop(*pe, symbols());
     // Exactly the copied bytes, on the heap, so that ASan sees a read past them.
     const std::vector<uint8_t> pkt(pe->packet);
     (void)fwpath::model::parse_ip_packet(pkt.data(), pkt.size());

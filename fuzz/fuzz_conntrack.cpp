@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sources/conntrack_dump.h"
+#include "sources/conntrack_entry.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Aligned (operator new) and exactly `size` bytes, so that ASan sees a read past them.

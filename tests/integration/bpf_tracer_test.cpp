@@ -54,6 +54,7 @@ bool collect_until(BpfTracer& tracer, std::vector<Seen>& seen, Pred done, std::c
     pollfd p{tracer.fd(), POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) return false;
     auto n = tracer.drain([&](model::PacketEvent&& ev, uint32_t id) {
+      tracer.symbolize(ev);  // what the session does before a report
       Seen s{std::move(ev), id, std::nullopt};
       s.packet = model::parse_ip_packet(s.event.packet.data(), s.event.packet.size());
       seen.push_back(std::move(s));

@@ -9,7 +9,7 @@
 
 #include <vector>
 
-#include "sources/conntrack_dump.h"
+#include "sources/conntrack_entry.h"
 
 namespace fwpath::sources {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "sources/conntrack_dump.h"
+#include "sources/conntrack_entry.h"
 
 namespace fwpath::sources {
 namespace {

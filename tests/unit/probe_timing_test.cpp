@@ -37,6 +37,31 @@ TEST(ProbeTiming, MeasuresStepsFromStartAndTargetsFromTheirSend) {
   EXPECT_NEAR(t.total_ms, 160, 1e-6);
 }
 
+// A drop the BPF side saw carries the kernel's own time: the report's delay is counted
+// from the packet's death, not from when fwpath read about it.
+TEST(ProbeTiming, DeathToReportCountsFromTheKernelsTimeOfDeath) {
+  Timeline tl;
+  std::vector<model::ProbeWindow> windows(2);
+  windows[0].sent = tl.at(100);
+  windows[0].end = tl.at(101);  // answered: no death
+  windows[1].sent = tl.at(110);
+  windows[1].died = tl.at(110.1);
+  windows[1].death_seen = tl.at(112);
+  windows[1].end = tl.at(132);
+  auto t = model::probe_timing(tl.start, tl.at(90), windows, tl.at(150));
+  ASSERT_TRUE(t.per_target[1].died_ms);
+  EXPECT_NEAR(*t.per_target[1].died_ms, 0.1, 1e-6);
+  EXPECT_NEAR(*t.per_target[1].death_seen_ms, 2, 1e-6);
+  ASSERT_TRUE(t.death_to_report_ms);
+  EXPECT_NEAR(*t.death_to_report_ms, 39.9, 1e-6);
+  // Seen only by the nft trace (no kernel time): counted from when it was seen.
+  windows[1].died.reset();
+  t = model::probe_timing(tl.start, tl.at(90), windows, tl.at(150));
+  EXPECT_NEAR(*t.death_to_report_ms, 38, 1e-6);
+  windows[1].death_seen.reset();
+  EXPECT_FALSE(model::probe_timing(tl.start, tl.at(90), windows, tl.at(150)).death_to_report_ms);
+}
+
 TEST(ProbeTiming, NoProbeMeansNoFirstProbeTime) {
   Timeline tl;
   auto t = model::probe_timing(tl.start, tl.at(5), {}, tl.at(6));
@@ -48,8 +73,8 @@ TEST(ProbeTimingJson, HasTheDocumentedShape) {
   model::ProbeTiming t;
   t.start_to_trace_ready_ms = 118.0004;
   t.start_to_first_probe_ms = 120.5;
-  t.per_target.push_back({120.5, 0.25, 25.0});
-  t.per_target.push_back({150.0, std::nullopt, 1.5});
+  t.per_target.push_back({120.5, 0.25, 25.0, std::nullopt});
+  t.per_target.push_back({150.0, std::nullopt, 1.5, std::nullopt});
   t.total_ms = 160.0;
   auto j = output::probe_timing_json(t);
   EXPECT_DOUBLE_EQ(j["start_to_trace_ready_ms"].get<double>(), 118.0) << "rounded to the microsecond";
@@ -59,18 +84,25 @@ TEST(ProbeTimingJson, HasTheDocumentedShape) {
   EXPECT_DOUBLE_EQ(j["per_target"][0]["death_seen_ms"].get<double>(), 0.25);
   EXPECT_DOUBLE_EQ(j["per_target"][0]["outcome_ms"].get<double>(), 25.0);
   EXPECT_TRUE(j["per_target"][1]["death_seen_ms"].is_null());
+  EXPECT_TRUE(j["per_target"][0]["died_ms"].is_null());
   EXPECT_DOUBLE_EQ(j["total_ms"].get<double>(), 160.0);
+  EXPECT_TRUE(j["death_to_report_ms"].is_null());
+  t.death_to_report_ms = 35.5;
+  EXPECT_DOUBLE_EQ(output::probe_timing_json(t)["death_to_report_ms"].get<double>(), 35.5);
 }
 
 TEST(ProbeTimingText, OneLineThenOnePerTarget) {
   model::ProbeTiming t;
   t.start_to_trace_ready_ms = 118;
   t.start_to_first_probe_ms = 120.5;
-  t.per_target.push_back({120.5, 0.25, 25.0});
+  t.per_target.push_back({120.5, 0.25, 25.0, 0.125});
   t.total_ms = 160;
+  t.death_to_report_ms = 39.6;
   EXPECT_EQ(output::probe_timing_text(t),
-            "timing: trace ready 118.00 ms, first probe sent 120.50 ms, report 160.00 ms after start\n"
-            "  target 1: sent at 120.50 ms, death seen 0.25 ms after send, outcome 25.00 ms after send\n"
+            "timing: trace ready 118.00 ms, first probe sent 120.50 ms, report 160.00 ms after start (39.60 ms after "
+            "the first death)\n"
+            "  target 1: sent at 120.50 ms, died 0.12 ms after send (kernel clock), death seen 0.25 ms after send, "
+            "outcome 25.00 ms after send\n"
             "  events decoded: 0 nft trace, 0 bpf\n");
 }
 

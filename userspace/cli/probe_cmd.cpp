@@ -126,20 +126,25 @@ Result<ExitCode> probe(const Args& args) {
     return {};
   };
 
+  // Printed before the session is torn down (see ProbeJob::on_report).
+  const bool want_json = vm["json"].as<bool>();
+  job.on_report = [&](model::Report& report) -> Status {
+    FWPATH_TRY(pause_point("report"));
+    report.notes.insert(report.notes.begin(), env_notes.begin(), env_notes.end());
+    if (want_json) {
+      auto json = output::probe_report_json(report);
+      if (timing) json["timing"] = output::probe_timing_json(*timing);
+      std::cout << json.dump(2) << "\n";
+    } else {
+      std::cout << output::probe_report_text(report);
+      if (timing) std::cout << output::probe_timing_text(*timing);
+    }
+    std::cout.flush();
+    return {};
+  };
+
   auto report = trace::run_probe_job(job);
   if (!report) return report.take_error();
-  FWPATH_TRY(pause_point("report"));
-  report->notes.insert(report->notes.begin(), env_notes.begin(), env_notes.end());
-
-  if (vm["json"].as<bool>()) {
-    auto json = output::probe_report_json(report.value());
-    if (timing) json["timing"] = output::probe_timing_json(*timing);
-    std::cout << json.dump(2) << "\n";
-  } else {
-    std::cout << output::probe_report_text(report.value());
-    if (timing) std::cout << output::probe_timing_text(*timing);
-  }
-  std::cout.flush();
   return trace::all_passed(report.value()) ? ExitCode::Ok : ExitCode::Finding;
 }
 

@@ -34,6 +34,9 @@ struct ProbeWindow {
   // one of its packets die (unset when none died).
   Clock::time_point sent;
   std::optional<Clock::time_point> death_seen;
+  // When the kernel freed it (the BPF event's clock, CLOCK_MONOTONIC like Clock), where a
+  // BPF drop event showed the death; an nft drop carries no kernel time.
+  std::optional<Clock::time_point> died;
 };
 
 struct CorrelatorInput {

@@ -18,6 +18,9 @@ ProbeTiming probe_timing(Clock::time_point process_start, Clock::time_point trac
     TargetTiming target;
     target.sent_ms = ms(w.sent - process_start);
     if (w.death_seen) target.death_seen_ms = ms(*w.death_seen - w.sent);
+    if (w.died) target.died_ms = ms(*w.died - w.sent);
+    const auto death = w.died ? w.died : w.death_seen;
+    if (death && !t.death_to_report_ms) t.death_to_report_ms = ms(report_at - *death);
     target.outcome_ms = ms(w.end - w.sent);
     t.per_target.push_back(target);
   }

@@ -15,6 +15,7 @@ struct TargetTiming {
   double sent_ms = 0;                   // process start -> the probe's packet handed to the kernel
   std::optional<double> death_seen_ms;  // sent -> the tracer saw one of its packets die
   double outcome_ms = 0;                // sent -> the probe's window closed (outcome known)
+  std::optional<double> died_ms;        // sent -> the kernel freed it (kernel clock; BPF drops only)
 };
 
 // What the tracer read during the run, for the event-rate benchmark (bench/event_rate):
@@ -32,6 +33,8 @@ struct ProbeTiming {
   std::optional<double> start_to_first_probe_ms;
   std::vector<TargetTiming> per_target;
   double total_ms = 0;  // process start -> the report about to be printed
+  // The first probe that died: its death (kernel time, else when seen) -> the report.
+  std::optional<double> death_to_report_ms;
   EventCounts events;
 };
 

@@ -27,6 +27,7 @@ nlohmann::json probe_timing_json(const model::ProbeTiming& t) {
   for (const auto& p : t.per_target) {
     targets.push_back({{"sent_ms", rounded(p.sent_ms)},
                        {"death_seen_ms", p.death_seen_ms ? nlohmann::json(rounded(*p.death_seen_ms)) : nullptr},
+                       {"died_ms", p.died_ms ? nlohmann::json(rounded(*p.died_ms)) : nullptr},
                        {"outcome_ms", rounded(p.outcome_ms)}});
   }
   const auto optional_ms = [](const std::optional<double>& v) {
@@ -41,16 +42,20 @@ nlohmann::json probe_timing_json(const model::ProbeTiming& t) {
            t.start_to_first_probe_ms ? nlohmann::json(rounded(*t.start_to_first_probe_ms)) : nullptr},
           {"per_target", targets},
           {"total_ms", rounded(t.total_ms)},
+          {"death_to_report_ms", optional_ms(t.death_to_report_ms)},
           {"events", events}};
 }
 
 std::string probe_timing_text(const model::ProbeTiming& t) {
   std::string out = "timing: trace ready " + fixed(t.start_to_trace_ready_ms);
   if (t.start_to_first_probe_ms) out += ", first probe sent " + fixed(*t.start_to_first_probe_ms);
-  out += ", report " + fixed(t.total_ms) + " after start\n";
+  out += ", report " + fixed(t.total_ms) + " after start";
+  if (t.death_to_report_ms) out += " (" + fixed(*t.death_to_report_ms) + " after the first death)";
+  out += "\n";
   for (size_t i = 0; i < t.per_target.size(); ++i) {
     const auto& p = t.per_target[i];
     out += "  target " + std::to_string(i + 1) + ": sent at " + fixed(p.sent_ms);
+    if (p.died_ms) out += ", died " + fixed(*p.died_ms) + " after send (kernel clock)";
     if (p.death_seen_ms) out += ", death seen " + fixed(*p.death_seen_ms) + " after send";
     out += ", outcome " + fixed(p.outcome_ms) + " after send\n";
   }

@@ -18,8 +18,7 @@ std::optional<model::PacketEventKind> kind_of(uint32_t kind) {
 
 }  // namespace
 
-std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const DropReasons& reasons,
-                                                  const Kallsyms& symbols) {
+std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const DropReasons& reasons) {
   const auto kind = kind_of(ev.kind);
   if (!kind) return std::nullopt;
   model::PacketEvent out;
@@ -35,14 +34,16 @@ std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const 
     out.reason = reasons.name(ev.reason).value_or("");
   }
   out.location = ev.location;
-  if (*kind == model::PacketEventKind::Drop && ev.location != 0) {
-    out.location_symbol = symbols.symbolize(ev.location).value_or("");
-  }
   if ((ev.flags & FWPATH_F_MARKER) != 0) out.marker_probe = ev.watch_id;
   out.pkt_len = ev.pkt_len;
   const size_t snap = std::min<size_t>(ev.snap_len, sizeof(ev.pkt));
   out.packet.assign(ev.pkt, ev.pkt + snap);
   return out;
+}
+
+void symbolize_drop(model::PacketEvent& event, const Kallsyms& symbols) {
+  if (event.kind != model::PacketEventKind::Drop || event.location == 0 || !event.location_symbol.empty()) return;
+  event.location_symbol = symbols.symbolize(event.location).value_or("");
 }
 
 }  // namespace fwpath::sources

@@ -15,8 +15,13 @@ namespace fwpath::sources {
 // would be a build error, so this only guards against a corrupt record).
 // The reason code is set only when the record says the kernel had one
 // (FWPATH_F_HAS_REASON); its name comes from `reasons` (empty when unknown). The location
-// is symbolized for drops only. `received` is left for the caller to stamp.
-std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const DropReasons& reasons,
-                                                  const Kallsyms& symbols);
+// is an address; symbolize_drop() names it, later. `received` is left for the caller to stamp.
+std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const DropReasons& reasons);
+
+// Names a drop's location ("nf_hook_slow+0x8e") from `symbols`; other events and drops
+// without a location are left as they are. Apart from decoding because reading the kernel's
+// symbols takes longer than a probe's packet takes to die: a report needs the name, the
+// moment of death does not.
+void symbolize_drop(model::PacketEvent& event, const Kallsyms& symbols);
 
 }  // namespace fwpath::sources

@@ -5,6 +5,8 @@
 
 #include <cstring>
 #include <exception>
+#include <functional>
+#include <vector>
 
 #include "fwpath_events.h"
 #include "sources/bpf_event_convert.h"
@@ -14,6 +16,7 @@
 #include "sources/tracepoint_btf.h"
 #include "tracer.skel.h"
 #include "util/c_handle.h"
+#include "util/parallel.h"
 #include "util/test_knobs.h"
 
 namespace fwpath::sources {
@@ -31,6 +34,30 @@ struct BpfTracer::State {
   const Sink* sink = nullptr;
   size_t delivered = 0;
   std::exception_ptr sink_error;
+
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  State(State&&) = delete;
+  State& operator=(State&&) = delete;
+  // Detaching a program from a tracepoint waits for an RCU grace period: the links go
+  // at the same time, then the skeleton frees what is left.
+  ~State() {
+    if (!skel || skel->skeleton == nullptr) return;
+    std::vector<std::function<void()>> detach;
+    const bpf_object_skeleton* obj = skel->skeleton;
+    for (int i = 0; i < obj->prog_cnt; ++i) {
+      bpf_link** slot = obj->progs[i].link;
+      if (slot == nullptr || *slot == nullptr) continue;
+      detach.emplace_back([slot] {
+        // Teardown: the kernel detaches the program as the link's fd closes, whatever
+        // this returns.
+        (void)bpf_link__destroy(*slot);
+        *slot = nullptr;
+      });
+    }
+    run_in_parallel(detach);
+  }
 };
 
 namespace {
@@ -50,7 +77,7 @@ int on_sample(void* ctx, void* data, size_t size) {
   if (size < sizeof(fwpath_event) || s->sink == nullptr) return 0;
   fwpath_event raw{};
   std::memcpy(&raw, data, sizeof(raw));
-  auto ev = to_packet_event(raw, s->reasons, s->symbols);
+  auto ev = to_packet_event(raw, s->reasons);
   if (!ev) return 0;
   ev->received = model::Clock::now();
   try {
@@ -277,6 +304,10 @@ Result<uint64_t> BpfTracer::lost_events() const {
 
 Result<uint64_t> BpfTracer::matched_packets() const {
   return counter(FWPATH_CNT_MATCHED);
+}
+
+void BpfTracer::symbolize(model::PacketEvent& event) const {
+  symbolize_drop(event, s_->symbols);
 }
 
 bool BpfTracer::kernel_has_drop_reasons() const {

@@ -82,6 +82,10 @@ class BpfTracer {
   // Packets that matched the watch list (summed over CPUs): reported plus lost.
   [[nodiscard]] Result<uint64_t> matched_packets() const;
 
+  // Names a drop event's location from the kernel's symbols (read in the background from
+  // open() on; this waits for that read if it has not finished).
+  void symbolize(model::PacketEvent& event) const;
+
   // Whether this kernel's kfree_skb carries a drop reason (5.17 on). Without it, drops
   // have a location but no reason_code.
   [[nodiscard]] bool kernel_has_drop_reasons() const;

@@ -1,9 +1,17 @@
 #include "sources/kallsyms.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <system_error>
+
+#include "util/unique_fd.h"
 
 namespace fwpath::sources {
 
@@ -21,6 +29,22 @@ std::string_view next_field(std::string_view& line) {
   const std::string_view field = line.substr(0, end);
   line.remove_prefix(end == std::string_view::npos ? line.size() : end);
   return field;
+}
+
+// Everything `fd` holds, read in large pieces (the kernel prints a page of /proc/kallsyms
+// per read at most, so the size only saves calls); empty on a read error.
+std::string read_all(int fd) {
+  std::string text;
+  std::array<char, 1 << 16> buf{};
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n == 0) return text;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return {};
+    }
+    text.append(buf.data(), static_cast<size_t>(n));
+  }
 }
 
 bool is_text_type(char t) {
@@ -85,21 +109,28 @@ Result<Kallsyms> Kallsyms::load(const std::string& path) {
   if (first->entries.front().addr == 0) {
     return env_error("kernel symbol addresses are hidden (kernel.kptr_restrict) in", path, EPERM);
   }
+  // Opened here, read there: what was checked is what is read, wherever the path points later.
+  auto fd = std::make_shared<UniqueFd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd->valid()) return sys_error("open", path);
+  auto read = [fd]() -> Table {
+    try {
+      return parse_table(read_all(fd->get()));
+    } catch (const std::bad_alloc&) {
+      return {};  // nothing symbolized, as for a failed read
+    }
+  };
   Kallsyms k;
-  k.deferred_ = std::make_shared<Deferred>();
-  k.deferred_->path = path;
+  try {
+    k.loading_ = std::async(std::launch::async, read).share();
+  } catch (const std::system_error&) {
+    k.loading_ = std::async(std::launch::deferred, read).share();  // no thread to be had: read on first use
+  }
   return k;
 }
 
 const Kallsyms::Table& Kallsyms::table() const {
-  if (!deferred_) return table_;
-  std::call_once(deferred_->once, [d = deferred_.get()] {
-    std::ifstream in(d->path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    d->table = parse_table(text.view());
-  });
-  return deferred_->table;
+  if (!loading_.valid()) return table_;
+  return loading_.get();
 }
 
 std::optional<std::string> Kallsyms::symbolize(uint64_t addr) const {

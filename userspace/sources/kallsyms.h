@@ -3,8 +3,8 @@
 // where a packet was freed as a return address; the symbol is what a reader understands
 // ("nf_hook_slow+0x8e" is a netfilter verdict, "__udp4_lib_rcv+0x..." no socket).
 #include <cstdint>
+#include <future>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,11 +21,12 @@ class Kallsyms {
   // addresses of the code after them. Malformed lines are skipped. Pure: no I/O.
   static Kallsyms parse(std::string_view text);
 
-  // Checks the file now and reads it on first use (symbolize, size, empty): only a drop
-  // needs a symbol, and reading /proc/kallsyms (120k lines) costs about 50 ms of start-up
-  // on a 2-core machine. Fails when it cannot be opened, has no text symbol, or shows the
-  // first one at zero (kernel.kptr_restrict hides addresses from this process). Should the
-  // later read fail, nothing is symbolized.
+  // Checks the file now and reads it on a thread of its own from here on: the kernel takes
+  // 40-70 ms to print /proc/kallsyms (120k lines), longer than a probe's packet takes to
+  // die, so the read overlaps the tracing instead of delaying the report. symbolize(),
+  // size() and empty() wait for it. Fails when the file cannot be opened, has no text
+  // symbol, or shows the first one at zero (kernel.kptr_restrict hides addresses from this
+  // process). Should the later read fail, nothing is symbolized.
   static Result<Kallsyms> load(const std::string& path = "/proc/kallsyms");
 
   // "name+0xoff" for the symbol at or below addr; std::nullopt below the first symbol or
@@ -51,18 +52,12 @@ class Kallsyms {
     std::vector<Entry> entries;
     std::string names;
   };
-  // A file load() checked, read once on first use. Shared, so that copies and moves of a
-  // Kallsyms read it at most once between them.
-  struct Deferred {
-    std::once_flag once;
-    std::string path;
-    Table table;
-  };
   static Table parse_table(std::string_view text);
   [[nodiscard]] const Table& table() const;
 
   Table table_;  // parse(): filled at once
-  std::shared_ptr<Deferred> deferred_;
+  // load(): the file's one read, shared by copies.
+  std::shared_future<Table> loading_;
 };
 
 }  // namespace fwpath::sources

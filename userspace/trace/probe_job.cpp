@@ -58,6 +58,7 @@ Result<model::Report> run_probe_job(const ProbeJob& job) {
   in.probes = std::move(windows.value());
   in.traces = session->traces();
   in.packets = session->packets();
+  session->symbolize_drops(in.packets);
   in.origin_netns = session->origin().inode;
   in.netns_name = [&](uint32_t inode) {
     std::string label = session->netns_label(inode);
@@ -73,6 +74,7 @@ Result<model::Report> run_probe_job(const ProbeJob& job) {
   auto report = model::correlate(in, rules);
   report.notes.insert(report.notes.end(), session->notes().begin(), session->notes().end());
   if (job.on_events) FWPATH_TRY(job.on_events(in));
+  if (job.on_report) FWPATH_TRY(job.on_report(report));
   return report;
 }
 

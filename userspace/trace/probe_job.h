@@ -24,6 +24,10 @@ struct ProbeJob {
   std::function<Status(const model::CorrelatorInput&)> on_events;
   // Told when every namespace is traced, just before the first probe is sent. Optional.
   std::function<void(model::Clock::time_point)> on_trace_ready;
+  // Given the report as soon as it is made, while the tracer is still attached: removing
+  // tables and detaching programs takes longer than tracing a drop, and a user waits for
+  // the answer, not for the clean-up. An error ends the job like any other. Optional.
+  std::function<Status(model::Report&)> on_report;
 };
 
 // The report, its notes holding what the session could not see. Interrupted when a stop

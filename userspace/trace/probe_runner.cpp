@@ -10,7 +10,8 @@
 #include <set>
 #include <thread>
 
-#include "sources/conntrack_dump.h"
+#include "model/conntrack_candidates.h"
+#include "sources/conntrack_lookup.h"
 #include "sources/probe_socket.h"
 #include "util/unique_fd.h"
 
@@ -60,6 +61,7 @@ struct DeathWatch {
   const model::ProbeSpec& spec;
   std::set<uint32_t> traced_netns;
   std::optional<Clock::time_point> died_at;
+  std::optional<Clock::time_point> died_kernel;  // the drop event's own time
 
   [[nodiscard]] bool ours(const model::Flow& f) const {
     if (f.proto != spec.proto) return false;
@@ -72,7 +74,11 @@ struct DeathWatch {
     auto p = model::parse_ip_packet(e.packet.data(), e.packet.size());
     // Known by its UDP marker: ours, whatever NAT made of its ports.
     const bool by_marker = e.marker_probe == spec.id;
-    if (p && (ours(p->flow) || by_marker) && !died_at) died_at = Clock::now();
+    if (p && (ours(p->flow) || by_marker) && !died_at) {
+      died_at = Clock::now();
+      // bpf_ktime_get_ns() and steady_clock both read CLOCK_MONOTONIC.
+      if (e.ts_ns != 0) died_kernel = Clock::time_point(std::chrono::nanoseconds(e.ts_ns));
+    }
   }
   void trace(const model::NftTraceEvent& e) {
     if (e.verdict != model::Verdict::Drop || e.table.rfind("fwpath", 0) == 0) return;
@@ -84,19 +90,13 @@ struct DeathWatch {
   }
 };
 
-// The probe's conntrack entries in every traced namespace. An entry belongs to the probe
-// when it carries the probe's protocol and one of its ports on either side.
-Status list_conntrack(TraceSession& session, const model::ProbeSpec& spec, std::vector<model::ConntrackSighting>& out) {
-  const uint8_t family = spec.target.addr.v6 ? AF_INET6 : AF_INET;
-  auto ours = [&](const sources::ConntrackEntry& e) {
-    if (e.original.proto != spec.proto) return false;
-    for (uint16_t port : {e.original.src.port, e.original.dst.port, e.reply.src.port, e.reply.dst.port}) {
-      if (port == spec.source_port || port == spec.target.port) return true;
-    }
-    return false;
-  };
-  for (auto& ns : session.namespaces()) {
-    auto entries = sources::dump_conntrack(ns.fd.get(), ns.label, family, ours);
+// The probe's conntrack entries in every traced namespace, looked up by the tuples its
+// packets showed there (model/conntrack_candidates.h).
+Status list_conntrack(TraceSession& session, const model::Flow& socket_flow, Clock::time_point since,
+                      std::vector<model::ConntrackSighting>& out) {
+  for (const auto& ns : session.namespaces()) {
+    const auto tuples = model::conntrack_candidates(socket_flow, ns.inode, since, session.traces(), session.packets());
+    auto entries = sources::lookup_conntrack(ns.fd.get(), ns.label, tuples);
     if (!entries) return entries.take_error().context("netns " + ns.label);
     for (const auto& e : entries.value()) out.push_back({ns.inode, e.original, e.reply, e.status_text()});
   }
@@ -119,7 +119,7 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   opt.dont_fragment = spec.dont_fragment;
   opt.cancel_fd = cancel.get();
 
-  DeathWatch death{spec, {}, std::nullopt};
+  DeathWatch death{spec, {}, std::nullopt, std::nullopt};
   for (const auto& ns : session.namespaces()) death.traced_netns.insert(ns.inode);
   session.on_packet = [&](const model::PacketEvent& e) { death.packet(e); };
   session.on_trace = [&](const model::NftTraceEvent& e) { death.trace(e); };
@@ -165,12 +165,13 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   // Events of the last moments (the reply's way back) are already queued: read them.
   FWPATH_TRY(session.pump(std::chrono::milliseconds(0)));
   w.end = Clock::now();
-  FWPATH_TRY(list_conntrack(session, spec, w.conntrack));
   if (!result) return env_error("probe thread ended without a result for", spec.target_text);
   if (!*result) return result->take_error().context("probe " + spec.target_text);
+  FWPATH_TRY(list_conntrack(session, result->value().flow, w.start, w.conntrack));
   w.socket = to_socket_result(result->value());
   w.sent = result->value().sent_at;
   w.death_seen = death.died_at;
+  w.died = death.died_kernel;
   return w;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "util/parallel.h"
 #include "util/signals.h"
 
 namespace fwpath::trace {
@@ -73,6 +74,19 @@ Result<TraceSession> TraceSession::start(const SessionConfig& config) {
   return s;
 }
 
+TraceSession::~TraceSession() {
+  std::vector<std::function<void()>> teardown;
+  if (bpf_) teardown.emplace_back([this] { bpf_.reset(); });
+  for (auto& ns : namespaces_) {
+    // The table first (the owner flag ties it to its socket), then the listener.
+    teardown.emplace_back([&ns] {
+      ns.table.reset();
+      ns.listener.reset();
+    });
+  }
+  run_in_parallel(teardown);
+}
+
 Status TraceSession::pump(std::chrono::milliseconds wait, int wake_fd) {
   std::vector<pollfd> fds;
   for (const auto& ns : namespaces_) fds.push_back({ns.listener->fd(), POLLIN, 0});
@@ -130,6 +144,11 @@ model::LossCounts TraceSession::losses() const {
     if (lost) n.bpf_events = lost.value();
   }
   return n;
+}
+
+void TraceSession::symbolize_drops(std::vector<model::PacketEvent>& events) const {
+  if (!bpf_) return;
+  for (auto& e : events) bpf_->symbolize(e);
 }
 
 std::string TraceSession::netns_label(uint32_t inode) const {

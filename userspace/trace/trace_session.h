@@ -26,6 +26,15 @@ class TraceSession {
  public:
   static Result<TraceSession> start(const SessionConfig& config);
 
+  TraceSession() = default;
+  TraceSession(const TraceSession&) = delete;
+  TraceSession& operator=(const TraceSession&) = delete;
+  TraceSession(TraceSession&&) noexcept = default;
+  TraceSession& operator=(TraceSession&&) noexcept = default;
+  // Removes the namespaces' tracer tables and the BPF programs at the same time (see
+  // util/parallel.h: each removal waits in the kernel).
+  ~TraceSession();
+
   // Waits up to `wait` for events (or for `wake_fd`, if given, to become readable), then
   // reads everything pending from every source.
   Status pump(std::chrono::milliseconds wait, int wake_fd = -1);
@@ -36,6 +45,8 @@ class TraceSession {
 
   [[nodiscard]] const std::vector<model::NftTraceEvent>& traces() const { return traces_; }
   [[nodiscard]] const std::vector<model::PacketEvent>& packets() const { return packets_; }
+  // Names the locations of the drops among `events` (see BpfTracer::symbolize).
+  void symbolize_drops(std::vector<model::PacketEvent>& events) const;
   // Every source's loss counters, cumulative (trace overruns, ring buffer drops, undecodable).
   [[nodiscard]] model::LossCounts losses() const;
   // What was kept of the events read, what was ignored, and when losses happened.

@@ -1,4 +1,4 @@
-#include "sources/conntrack_dump.h"
+#include "sources/conntrack_entry.h"
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
@@ -8,8 +8,6 @@
 
 #include <array>
 #include <cstring>
-
-#include "nft/netlink_socket.h"
 
 namespace fwpath::sources {
 
@@ -109,32 +107,6 @@ Result<ConntrackEntry> decode_conntrack(const nlmsghdr* nlh, size_t len) {
     e.status = ntohl(mnl_attr_get_u32(top.at[CTA_STATUS]));
   }
   return e;
-}
-
-Result<std::vector<ConntrackEntry>> dump_conntrack(int netns_fd, const std::string& netns_label, uint8_t family,
-                                                   const std::function<bool(const ConntrackEntry&)>& keep) {
-  auto sock = nft::NetlinkSocket::open(netns_fd, netns_label, NETLINK_NETFILTER);
-  if (!sock) return sock.take_error();
-  std::array<char, 256> buf{};  // a dump request is a header and a nfgenmsg
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-  nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  nlh->nlmsg_seq = sock->next_seq();
-  auto* nfg = static_cast<nfgenmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nfgenmsg)));
-  nfg->nfgen_family = family;
-  nfg->version = NFNETLINK_V0;
-  nfg->res_id = 0;
-  std::vector<ConntrackEntry> out;
-  FWPATH_TRY(sock->dump(
-      nlh,
-      [&](const nlmsghdr* m) -> Status {
-        auto e = decode_conntrack(m, m->nlmsg_len);
-        // An entry we cannot read is not ours to judge; the dump goes on.
-        if (e && keep(e.value())) out.push_back(e.value());
-        return {};
-      },
-      "dump conntrack table"));
-  return out;
 }
 
 }  // namespace fwpath::sources

@@ -1,7 +1,7 @@
 #pragma once
 // Conntrack's view of the probe's flows: the original and reply tuples of each entry.
 // The reply tuple is what NAT made of the flow, so it confirms (or contradicts) the
-// rewrites the trace reported. Read with a ctnetlink dump in the namespace.
+// rewrites the trace reported. Looked up by tuple (sources/conntrack_lookup.h).
 #include <linux/netlink.h>
 
 #include <cstdint>
@@ -22,13 +22,8 @@ struct ConntrackEntry {
   [[nodiscard]] std::string status_text() const;
 };
 
-// Pure: one ctnetlink message (an IPCTNL_MSG_CT_NEW dump reply) into an entry; `len` is
+// Pure: one ctnetlink message (an IPCTNL_MSG_CT_NEW reply) into an entry; `len` is
 // the number of bytes available at nlh. BadInput for a malformed message.
 Result<ConntrackEntry> decode_conntrack(const nlmsghdr* nlh, size_t len);
-
-// Dumps the conntrack table of one address family (AF_INET or AF_INET6) in the namespace
-// `netns_fd` and returns the entries `keep` selects.
-Result<std::vector<ConntrackEntry>> dump_conntrack(int netns_fd, const std::string& netns_label, uint8_t family,
-                                                   const std::function<bool(const ConntrackEntry&)>& keep);
 
 }  // namespace fwpath::sources
