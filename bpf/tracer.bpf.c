@@ -9,6 +9,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 
 #include "fwpath_events.h"
 
@@ -268,10 +269,10 @@ static __always_inline __u32 netns_of(struct sk_buff *skb)
 	return 0;
 }
 
-static __always_inline int emit(struct sk_buff *skb, __u32 kind, __u64 location, __u32 reason,
-				__u8 extra_flags, bool data_is_l3)
+/* The event for the packet whose network header is at nh, if it is a probe's. */
+static __always_inline int emit_at(struct sk_buff *skb, const unsigned char *nh, __u32 kind, __u64 location,
+				   __u32 reason, __u8 extra_flags)
 {
-	const unsigned char *nh = network_header(skb, data_is_l3);
 	if (!nh)
 		return 0;
 	struct flow f = {};
@@ -342,6 +343,12 @@ static __always_inline int emit(struct sk_buff *skb, __u32 kind, __u64 location,
 	return 0;
 }
 
+static __always_inline int emit(struct sk_buff *skb, __u32 kind, __u64 location, __u32 reason,
+				__u8 extra_flags, bool data_is_l3)
+{
+	return emit_at(skb, network_header(skb, data_is_l3), kind, location, reason, extra_flags);
+}
+
 /* Raw tracepoints: the kernel calls the program with the tracepoint's own arguments and
  * builds no perf record, so a packet that is not a probe costs only the filter above.
  * The arguments are read as ctx->args[i]; the kernel refuses to attach a program that
@@ -373,6 +380,36 @@ SEC("raw_tp/netif_receive_skb")
 int fwpath_dev_recv_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	return emit((struct sk_buff *)ctx->args[0], FWPATH_EV_RECV, 0, 0, 0, true);
+}
+
+/* BTF-typed tracepoints (tp_btf): the same two device tracepoints, where the kernel has the
+ * tracing program type. The skb's scalar fields are then plain loads that the verifier
+ * checks against BTF instead of bpf_probe_read_kernel() calls, so a packet that is not a
+ * probe's (nearly every packet a tracer attached to a busy node sees) costs two helper
+ * calls instead of three. Its pointers (head, data) are still read with the helper:
+ * loaded directly, recent kernels (6.18) type them as untrusted read-only memory, which the
+ * helper refuses as a source and older ones do not let a program read. kfree_skb stays a
+ * raw tracepoint: it runs for dropped packets only. */
+static __always_inline const unsigned char *network_header_btf(struct sk_buff *skb, bool data_is_l3)
+{
+	__u16 nh = skb->network_header;
+	if (nh != (__u16)~0U && nh != 0)
+		return BPF_CORE_READ(skb, head) + nh;
+	if (data_is_l3)
+		return BPF_CORE_READ(skb, data);
+	return 0;
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(fwpath_dev_xmit_btf, struct sk_buff *skb, struct net_device *dev)
+{
+	return emit_at(skb, network_header_btf(skb, false), FWPATH_EV_XMIT, 0, 0, 0);
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(fwpath_dev_recv_btf, struct sk_buff *skb)
+{
+	return emit_at(skb, network_header_btf(skb, true), FWPATH_EV_RECV, 0, 0, 0);
 }
 
 /* Classic tracepoints: the fallback where raw tracepoints cannot be attached. The kernel

@@ -110,6 +110,14 @@ Status attach_classic(bpf_program* prog, bpf_link** slot, Tracepoint tp) {
   return {};
 }
 
+Status attach_btf(bpf_program* prog, bpf_link** slot, const char* name) {
+  clear_libbpf_warnings();
+  bpf_link* link = bpf_program__attach_trace(prog);
+  if (link == nullptr) return libbpf_error("attach BPF program to tp_btf", name, errno);
+  *slot = link;
+  return {};
+}
+
 Status attach_raw(bpf_program* prog, bpf_link** slot, const char* name) {
   clear_libbpf_warnings();
   bpf_link* link = bpf_program__attach_raw_tracepoint(prog, name);
@@ -135,6 +143,12 @@ Chosen choose(fwpath_tracer* skel, BpfTracer::Attachment how, bool kfree_has_rea
   }
   Chosen c{skel->progs.fwpath_kfree_skb_raw, &skel->links.fwpath_kfree_skb_raw, skel->progs.fwpath_dev_xmit_raw,
            &skel->links.fwpath_dev_xmit_raw, skel->progs.fwpath_dev_recv_raw,   &skel->links.fwpath_dev_recv_raw};
+  if (how == BpfTracer::Attachment::TpBtf) {
+    c.xmit = skel->progs.fwpath_dev_xmit_btf;
+    c.xmit_link = &skel->links.fwpath_dev_xmit_btf;
+    c.recv = skel->progs.fwpath_dev_recv_btf;
+    c.recv_link = &skel->links.fwpath_dev_recv_btf;
+  }
   if (kfree_has_reason) {
     c.kfree = skel->progs.fwpath_kfree_skb_raw_reason;
     c.kfree_link = &skel->links.fwpath_kfree_skb_raw_reason;
@@ -166,6 +180,10 @@ Result<Skeleton> load_and_attach(BpfTracer::Attachment how, bool kfree_has_reaso
     FWPATH_TRY(attach_classic(c.kfree, c.kfree_link, {"skb", "kfree_skb"}));
     FWPATH_TRY(attach_classic(c.xmit, c.xmit_link, {"net", "net_dev_start_xmit"}));
     FWPATH_TRY(attach_classic(c.recv, c.recv_link, {"net", "netif_receive_skb"}));
+  } else if (how == BpfTracer::Attachment::TpBtf) {
+    FWPATH_TRY(attach_raw(c.kfree, c.kfree_link, "kfree_skb"));
+    FWPATH_TRY(attach_btf(c.xmit, c.xmit_link, "net_dev_start_xmit"));
+    FWPATH_TRY(attach_btf(c.recv, c.recv_link, "netif_receive_skb"));
   } else {
     FWPATH_TRY(attach_raw(c.kfree, c.kfree_link, "kfree_skb"));
     FWPATH_TRY(attach_raw(c.xmit, c.xmit_link, "net_dev_start_xmit"));
@@ -191,7 +209,14 @@ Result<BpfTracer> BpfTracer::open() {
   if (auto args = raw_tracepoint_arg_count_vmlinux("kfree_skb"); args && args->has_value()) {
     kfree_has_reason = **args > kKfreeSkbReasonArg;
   }
-  auto skel = load_and_attach(Attachment::RawTracepoint, kfree_has_reason);
+  // tp_btf needs the tracing program type, which some kernels refuse (EPERM, EINVAL): then
+  // raw tracepoints, which cost each packet two more helper calls, do the same job.
+  Attachment attachment = Attachment::TpBtf;
+  auto skel = load_and_attach(Attachment::TpBtf, kfree_has_reason);
+  if (!skel) {
+    attachment = Attachment::RawTracepoint;
+    skel = load_and_attach(Attachment::RawTracepoint, kfree_has_reason);
+  }
   if (!skel) {
     // Classic tracepoints cost more per packet but need no raw tracepoint support.
     auto classic = load_and_attach(Attachment::Tracepoint, false);
@@ -203,6 +228,7 @@ Result<BpfTracer> BpfTracer::open() {
     s->attachment = Attachment::Tracepoint;
     skel = std::move(classic);
   }
+  if (s->attachment != Attachment::Tracepoint) s->attachment = attachment;
   s->skel = std::move(skel.value());
   auto* skel_ptr = s->skel.get();
 

@@ -31,14 +31,16 @@ class BpfTracer {
 
   // How the programs are attached.
   enum class Attachment {
-    RawTracepoint,  // no perf record per packet: the cheap way, tried first
+    TpBtf,          // BTF-typed device tracepoints (tracing program type): the cheapest, tried first
+    RawTracepoint,  // no perf record per packet, but skb fields read with helper calls
     Tracepoint,     // classic tracepoints: the fallback when raw ones cannot be attached
   };
 
   // Opens, loads and attaches skb:kfree_skb, net:net_dev_start_xmit and
-  // net:netif_receive_skb, as raw tracepoints (the kfree_skb variant that reads a drop
-  // reason only where the kernel's BTF says the tracepoint passes one), else as classic
-  // tracepoints. Needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN). The classic fallback needs
+  // net:netif_receive_skb: the device tracepoints as tp_btf programs where the kernel has
+  // the tracing program type, else as raw tracepoints, kfree_skb as a raw tracepoint (the
+  // variant that reads a drop reason only where the kernel's BTF says the tracepoint
+  // passes one); else everything as classic tracepoints. Needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN). The classic fallback needs
   // tracefs: the caller runs fwpath::ensure_tracefs() first, before it starts any thread
   // (the tracepoint ids are read from tracefs). Errors carry libbpf's errno and its last
   // warnings (e.g. the verifier's verdict).
