@@ -40,9 +40,11 @@ class BpfTracer {
   // net:netif_receive_skb: the device tracepoints as tp_btf programs where the kernel has
   // the tracing program type, else as raw tracepoints, kfree_skb as a raw tracepoint (the
   // variant that reads a drop reason only where the kernel's BTF says the tracepoint
-  // passes one); else everything as classic tracepoints. Needs CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN). The classic
-  // fallback needs tracefs: the caller runs fwpath::ensure_tracefs() first, before it starts any thread (the tracepoint
-  // ids are read from tracefs). Errors carry libbpf's errno and its last warnings (e.g. the verifier's verdict).
+  // passes one); else everything as classic tracepoints. Needs CAP_BPF+CAP_PERFMON (or
+  // CAP_SYS_ADMIN). The classic fallback needs tracefs: the caller runs
+  // fwpath::ensure_tracefs() first, before it starts any thread (the tracepoint ids are read
+  // from tracefs). Errors carry libbpf's errno and its last warnings (e.g. the verifier's
+  // verdict).
   static Result<BpfTracer> open();
 
   BpfTracer(BpfTracer&&) noexcept;
