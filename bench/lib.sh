@@ -21,6 +21,11 @@ LAB_PREFIX="fwpath-b$$"
 NS_C="$LAB_PREFIX-c"
 NS_R="$LAB_PREFIX-r"
 NS_P="$LAB_PREFIX-p"
+# A bystander pair (bystander_up), for traffic the tracer is not asked to trace.
+NS_X="$LAB_PREFIX-x"
+NS_Y="$LAB_PREFIX-y"
+BYSTANDER_X_IP=203.0.113.1
+BYSTANDER_Y_IP=203.0.113.2
 CONSUMER_IP=192.0.2.10
 PROVIDER_IP=198.51.100.20
 
@@ -126,6 +131,22 @@ lab_up() {
   ip -n "$NS_P" route add 192.0.2.0/24 via 198.51.100.1
 }
 
+# Two more namespaces joined by one veth pair, x-y 203.0.113.1/24 <-> y-x 203.0.113.2/24:
+# traffic between them crosses no namespace fwpath traces, so what it loses is what an
+# attached tracer costs the rest of the machine.
+bystander_up() {
+  local ns
+  for ns in "$NS_X" "$NS_Y"; do
+    ip netns add "$ns"
+    in_ns "$ns" ip link set lo up
+  done
+  ip -n "$NS_X" link add x-y type veth peer name y-x netns "$NS_Y"
+  ip -n "$NS_X" addr add "$BYSTANDER_X_IP/24" dev x-y
+  ip -n "$NS_Y" addr add "$BYSTANDER_Y_IP/24" dev y-x
+  ip -n "$NS_X" link set x-y up
+  ip -n "$NS_Y" link set y-x up
+}
+
 # Loads an nft ruleset (text on stdin) into a lab namespace.
 lab_nft() { in_ns "$1" nft -f -; }
 
@@ -148,7 +169,7 @@ teardown() {
   trap - EXIT INT TERM
   for pid in "${BENCH_PIDS[@]}"; do stop_pid "$pid"; done
   exec {NAP_FD}>&-
-  for ns in "$NS_C" "$NS_R" "$NS_P"; do ip netns del "$ns" 2>/dev/null || true; done
+  for ns in "$NS_C" "$NS_R" "$NS_P" "$NS_X" "$NS_Y"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -rf "$BENCH_TMP"
   # Every process a benchmark starts is a child of this shell (start_bg).
   read -r children <"/proc/$$/task/$$/children" || true
