@@ -13,6 +13,7 @@
 #define FWPATH_PKT_SNAP 128 /* bytes of the packet copied from its network header */
 #define FWPATH_MAX_WATCH 256
 #define FWPATH_MAX_NETNS 64 /* traced namespaces the kernel side filters on */
+#define FWPATH_FAST_NETNS 8 /* of those, how many the tp_btf programs test before anything else */
 
 /* Where in the kernel an event was taken. */
 enum fwpath_event_kind {

@@ -47,6 +47,13 @@ struct {
 /* Set by user space after load (skeleton .bss) when netns_watch is filled. */
 __u32 netns_filter_on = 0;
 
+/* The traced namespaces again, as a short list the tp_btf programs compare first: there the
+ * namespace of a packet is three plain loads, so traffic of every other namespace on the
+ * machine leaves without a helper call or a map lookup. 0 entries: more namespaces are
+ * traced than the list holds, and the map above decides later. */
+__u32 netns_fast[FWPATH_FAST_NETNS] = {};
+__u32 netns_fast_count = 0;
+
 /* Every watched port, whatever its protocol, one bit each (set by user space through the
  * skeleton's .bss). Nearly every packet a tracer left attached to a busy node sees is not
  * a probe's: for it, two loads from this array decide, instead of two hash lookups. */
@@ -390,6 +397,25 @@ int fwpath_dev_recv_raw(struct bpf_raw_tracepoint_args *ctx)
  * loaded directly, recent kernels (6.18) type them as untrusted read-only memory, which the
  * helper refuses as a source and older ones do not let a program read. kfree_skb stays a
  * raw tracepoint: it runs for dropped packets only. */
+/* Whether the packet may be from a traced namespace, by the short list; a packet without a
+ * device is left to emit_at(), which also looks at its socket. */
+static __always_inline bool maybe_traced_btf(struct sk_buff *skb)
+{
+	const __u32 n = netns_fast_count;
+	if (!netns_filter_on || n == 0)
+		return true;
+	struct net_device *dev = skb->dev;
+	if (!dev)
+		return true;
+	const __u32 inum = dev->nd_net.net->ns.inum;
+#pragma unroll
+	for (int i = 0; i < FWPATH_FAST_NETNS; i++) {
+		if (i < n && netns_fast[i] == inum)
+			return true;
+	}
+	return false;
+}
+
 static __always_inline const unsigned char *network_header_btf(struct sk_buff *skb, bool data_is_l3)
 {
 	__u16 nh = skb->network_header;
@@ -403,12 +429,16 @@ static __always_inline const unsigned char *network_header_btf(struct sk_buff *s
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(fwpath_dev_xmit_btf, struct sk_buff *skb, struct net_device *dev)
 {
+	if (!maybe_traced_btf(skb))
+		return 0;
 	return emit_at(skb, network_header_btf(skb, false), FWPATH_EV_XMIT, 0, 0, 0);
 }
 
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(fwpath_dev_recv_btf, struct sk_buff *skb)
 {
+	if (!maybe_traced_btf(skb))
+		return 0;
 	return emit_at(skb, network_header_btf(skb, true), FWPATH_EV_RECV, 0, 0, 0);
 }
 

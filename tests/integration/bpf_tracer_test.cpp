@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "fwpath_events.h"
 #include "sources/probe_socket.h"
 #include "support/lab_fixture.h"
 #include "support/netns_lab.h"
@@ -209,6 +210,21 @@ TEST_F(BpfTracerTest, OnlyWatchedNamespacesAreReported) {
   auto matched = tracer_->matched_packets();
   ASSERT_TRUE(matched) << matched.error().message();
   EXPECT_EQ(matched.value(), seen.size()) << describe(seen);
+}
+
+// The tp_btf programs test a short list of namespaces first (FWPATH_FAST_NETNS); more
+// traced namespaces than it holds must still be reported, through the map.
+TEST_F(BpfTracerTest, NamespacesBeyondTheShortListAreReportedToo) {
+  ASSERT_TRUE(tracer_->watch(model::L4::Udp, 7201, 7));
+  // Inode numbers no namespace has (namespace inodes are far above these), then the
+  // provider's, last.
+  for (uint32_t fake = 1; fake <= FWPATH_FAST_NETNS; ++fake) ASSERT_TRUE(tracer_->watch_netns(fake));
+  ASSERT_TRUE(tracer_->watch_netns(lab_->provider.inode()));
+  ASSERT_TRUE(probe_udp(probe(ThreeNsLab::kProviderV4, 7201, 40222, 300ms)));
+  std::vector<Seen> seen;
+  ASSERT_TRUE(collect_until(*tracer_, seen, has_drop_in(lab_->provider.inode()), 5000ms)) << describe(seen);
+  EXPECT_NE(find(seen, model::PacketEventKind::Receive, lab_->provider.inode()), nullptr) << describe(seen);
+  for (const auto& s : seen) EXPECT_EQ(s.event.netns, lab_->provider.inode()) << describe(s);
 }
 
 TEST_F(BpfTracerTest, UdpProbeIsKnownByItsMarkerWhateverItsPorts) {

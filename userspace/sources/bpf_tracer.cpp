@@ -29,6 +29,7 @@ struct BpfTracer::State {
   DropReasons reasons;
   Kallsyms symbols;
   BpfTracer::Attachment attachment = BpfTracer::Attachment::RawTracepoint;
+  bool fast_netns_overflow = false;  // more namespaces than netns_fast holds
   std::vector<std::string> degradations;
   // Set only while drain() runs.
   const Sink* sink = nullptr;
@@ -278,8 +279,17 @@ Status BpfTracer::watch_netns(uint32_t inode) {
     const int err = errno;
     return sys_error("add to BPF namespace filter", "netns inode " + std::to_string(inode), err);
   }
+  // The tp_btf programs' first test; past its size, the map alone decides (count 0).
+  auto* bss = s_->skel->bss;
+  if (s_->fast_netns_overflow || bss->netns_fast_count >= FWPATH_FAST_NETNS) {
+    s_->fast_netns_overflow = true;
+    bss->netns_fast_count = 0;
+  } else {
+    bss->netns_fast[bss->netns_fast_count] = inode;
+    bss->netns_fast_count = bss->netns_fast_count + 1;
+  }
   // Only now: with the filter on and the map empty, nothing would be reported.
-  s_->skel->bss->netns_filter_on = 1;
+  bss->netns_filter_on = 1;
   return {};
 }
 
