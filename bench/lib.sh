@@ -13,7 +13,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$BENCH_DIR")
 FWPATH=${FWPATH:-$REPO_DIR/build/userspace/fwpath}
 BENCH_OUT=${BENCH_OUT:-$BENCH_DIR/out}
-BENCH_JSONL="$BENCH_OUT/$(basename "$0").jsonl"  # this run's figures, one JSON object a line
+BENCH_NAME=${BENCH_NAME:-$(basename "$0")}     # bench/run runs a script twice under two names
+BENCH_JSONL="$BENCH_OUT/$BENCH_NAME.jsonl"       # this run's figures, one JSON object a line
 mkdir -p "$BENCH_OUT"
 : >"$BENCH_JSONL"
 
@@ -245,7 +246,7 @@ report() {
     printf '%-52s median %10s %-6s (min %s, max %s, n=%d)\n' "$name" "$med" "$unit" "$min" "$max" "$#"
   fi
   jq -cn --arg name "$name" --arg unit "$unit" --argjson med "$med" --argjson min "$min" \
-    --argjson max "$max" --argjson n "$#" --arg bench "$(basename "$0")" \
+    --argjson max "$max" --argjson n "$#" --arg bench "$BENCH_NAME" \
     '{bench: $bench, name: $name, unit: $unit, median: $med, min: $min, max: $max, n: $n}' \
     >>"$BENCH_JSONL"
 }
