@@ -92,6 +92,28 @@ TEST(LabSpec, SysctlPath) {
   EXPECT_EQ(sysctl_path("net.ipv4.conf.eth-c.rp_filter"), "/proc/sys/net/ipv4/conf/eth-c/rp_filter");
 }
 
+TEST(LabSpec, PerInterfaceSysctlsNameTheirInterface) {
+  EXPECT_EQ(sysctl_interface("net.ipv4.neigh.cni0.retrans_time_ms"), "cni0");
+  EXPECT_EQ(sysctl_interface("net.ipv4.conf.eth-c.rp_filter"), "eth-c");
+  EXPECT_EQ(sysctl_interface("net.ipv6.conf.eth0.forwarding"), "eth0");
+  EXPECT_EQ(sysctl_interface("net.ipv6.neigh.eth0.mcast_solicit"), "eth0");
+  for (const std::string key :
+       {"net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter", "net.ipv4.neigh.default.gc_thresh1",
+        "net.ipv4.ip_forward", "net.netfilter.nf_conntrack_udp_timeout", "net.ipv4.conf"}) {
+    EXPECT_EQ(sysctl_interface(key), "") << key;
+  }
+  // Written after the interfaces exist: one the host does not have is a bad file.
+  auto s = two_hosts();
+  s.hosts[0].sysctls.emplace_back("net.ipv4.neigh.eth0.retrans_time_ms", "100");
+  EXPECT_EQ(problem(s), "");
+  s.hosts[0].sysctls.emplace_back("net.ipv4.neigh.cni0.retrans_time_ms", "100");
+  EXPECT_NE(problem(s).find("names an interface the host does not have: 'cni0'"), std::string::npos) << problem(s);
+  s = two_hosts();
+  s.bridges = {{"a", "cni0", {"eth0"}}};
+  s.hosts[0].sysctls.emplace_back("net.ipv4.neigh.cni0.retrans_time_ms", "100");
+  EXPECT_EQ(problem(s), "");
+}
+
 TEST(LabSpec, HostsAndListeners) {
   auto s = two_hosts();
   s.hosts.push_back({"a", "again", {}});

@@ -32,7 +32,9 @@ Status Lab::build_steps(const LabSpec& spec) {
     auto ns = LabNetns::create(run_, h.name);
     if (!ns) return ns.take_error();
     netns_.push_back(std::move(ns.value()));
-    for (const auto& [key, value] : h.sysctls) FWPATH_TRY(write_sysctl(ref(h.name), key, value));
+    for (const auto& [key, value] : h.sysctls) {
+      if (sysctl_interface(key).empty()) FWPATH_TRY(write_sysctl(ref(h.name), key, value));
+    }
   }
   for (const auto& l : spec.links) {
     FWPATH_TRY(check_stop());
@@ -46,6 +48,13 @@ Status Lab::build_steps(const LabSpec& spec) {
     FWPATH_TRY(add_link_of_kind(ref(b.host), b.name, "bridge"));
     for (const auto& port : b.ports) FWPATH_TRY(set_link_master(ref(b.host), port, b.name));
     FWPATH_TRY(set_link_up(ref(b.host), b.name));
+  }
+  // Per-interface sysctls (conf.IF.*, neigh.IF.*) once every interface exists, before
+  // any address makes the interface carry traffic.
+  for (const auto& h : spec.hosts) {
+    for (const auto& [key, value] : h.sysctls) {
+      if (!sysctl_interface(key).empty()) FWPATH_TRY(write_sysctl(ref(h.name), key, value));
+    }
   }
   for (const auto& a : spec.addresses) {
     auto prefix = parse_ipv4_prefix(a.cidr);

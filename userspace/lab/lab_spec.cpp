@@ -159,7 +159,23 @@ Status validate_routes(const LabSpec& spec) {
   return {};
 }
 
+// A per-interface sysctl is written once the interface exists: it must be one of the host's.
+Status validate_interface_sysctls(const LabSpec& spec) {
+  const auto ifs = interfaces_of(spec);
+  for (const auto& h : spec.hosts) {
+    for (const auto& [key, value] : h.sysctls) {
+      const std::string ifname = sysctl_interface(key);
+      if (!ifname.empty() && ifs.count({h.name, ifname}) == 0) {
+        return input_error("host " + h.name + ": sysctl " + key + " names an interface the host does not have:",
+                           "'" + ifname + "'");
+      }
+    }
+  }
+  return {};
+}
+
 Status validate_rest(const LabSpec& spec) {
+  FWPATH_TRY(validate_interface_sysctls(spec));
   for (const auto& r : spec.rulesets) {
     FWPATH_TRY(need_host(spec, r.host, "ruleset " + r.name));
     if (r.text.empty()) return input_error("ruleset is empty:", r.name);
@@ -256,6 +272,18 @@ bool lab_sysctl_allowed(const std::string& key) {
     }
   }
   return true;
+}
+
+std::string sysctl_interface(const std::string& key) {
+  for (const char* tree : {"net.ipv4.conf.", "net.ipv4.neigh.", "net.ipv6.conf.", "net.ipv6.neigh."}) {
+    const std::string_view prefix(tree);
+    if (key.rfind(prefix, 0) != 0) continue;
+    const size_t end = key.find('.', prefix.size());
+    if (end == std::string::npos) return "";
+    std::string name = key.substr(prefix.size(), end - prefix.size());
+    return name == "all" || name == "default" ? "" : name;
+  }
+  return "";
 }
 
 std::string sysctl_path(const std::string& key) {

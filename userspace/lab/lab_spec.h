@@ -18,8 +18,9 @@ namespace fwpath::lab {
 struct HostSpec {
   std::string name;  // valid_lab_host_name(); also what reports call the namespace
   std::string role;  // one line for people, e.g. "provider node: kube-proxy, host firewall"
-  // sysctl(8) keys and values, written before any link exists so that interfaces created
-  // later inherit the conf.default.* values.
+  // sysctl(8) keys and values. Those of one interface (sysctl_interface()) are written
+  // once the host's links and bridges exist; the others before any link exists, so that
+  // interfaces created later inherit the conf.default.* values.
   std::vector<std::pair<std::string, std::string>> sysctls;
 };
 
@@ -118,6 +119,10 @@ bool lab_sysctl_allowed(const std::string& key);
 
 // "net.ipv4.conf.all.rp_filter" -> "/proc/sys/net/ipv4/conf/all/rp_filter".
 std::string sysctl_path(const std::string& key);
+
+// The interface a per-interface sysctl names: IF in net.ipv4.conf.IF.*, net.ipv4.neigh.IF.*
+// and the same under net.ipv6; "" for every other key (all, default, the global ones).
+std::string sysctl_interface(const std::string& key);
 
 // BadInput naming the first problem, or success.
 Status validate_lab_spec(const LabSpec& spec);
