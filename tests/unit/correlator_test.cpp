@@ -374,6 +374,68 @@ TEST(Correlator, ReplyDroppedOnTheWayBack) {
   EXPECT_NE(t.summary.find("the reply was dropped at input by `tcp sport 6443 drop`"), std::string::npos) << t.summary;
 }
 
+// S18: a SYN the tracer's prerouting chain saw, then (when `input_accept`) nft's input
+// chain accepted, then an iptables-legacy rule dropped (the drop site is nf_hook_slow, no
+// nft verdict).
+ProbeReport legacy_drop(bool input_accept) {
+  Stream s;
+  FakeRules rules;
+  rules.base("filter", "input", Hook::Input);
+  rules.rules[{"filter", "input", 6}] = "tcp dport 6443 accept comment \"kube-apiserver\"";
+  s.probe(L4::Tcp, "198.51.100.20", 6443, 41000, SocketOutcome::Timeout);
+  s.trace(2, 5, "inet", "fwpath_1_0", "prerouting", TraceType::Rule, 2, Verdict::Continue, "192.0.2.10", 41000,
+          "198.51.100.20", 6443, 6);
+  if (input_accept) {
+    s.trace(2, 5, "inet", "filter", "input", TraceType::Rule, 6, Verdict::Accept, "192.0.2.10", 41000, "198.51.100.20",
+            6443, 6);
+  }
+  s.packet(PacketEventKind::Drop, 2, "eth0", "192.0.2.10", 41000, "198.51.100.20", 6443, "NETFILTER_DROP", 6);
+  return correlate(s.in, rules).targets.at(0);
+}
+
+// Input is the last hook of a packet for a local socket: the drop was there, and the
+// report says it inferred that.
+TEST(Correlator, LegacyDropAfterAnInputAcceptIsInferredAtInput) {
+  const auto t = legacy_drop(true);
+  ASSERT_TRUE(t.drop.has_value());
+  EXPECT_EQ(t.drop->hook, Hook::Input);
+  EXPECT_TRUE(t.drop->hook_inferred);
+  EXPECT_NE(t.drop->hook_evidence.find("nft last saw the packet at input"), std::string::npos) << t.drop->hook_evidence;
+  EXPECT_NE(t.drop->note.find("iptables-legacy"), std::string::npos);
+  EXPECT_NE(t.summary.find("dropped at input (inferred) in netns provider"), std::string::npos) << t.summary;
+}
+
+// Seen by the tracer's prerouting chain only: it can have died at prerouting or any later
+// hook, so the hook stays unknown and the report lists what remains possible.
+TEST(Correlator, LegacyDropAfterPreroutingOnlyBoundsTheHook) {
+  const auto t = legacy_drop(false);
+  ASSERT_TRUE(t.drop.has_value());
+  EXPECT_EQ(t.drop->hook, Hook::Unknown);
+  EXPECT_FALSE(t.drop->hook_inferred);
+  EXPECT_EQ(t.drop->hook_evidence,
+            "nft last saw the packet at prerouting in this namespace: the drop was at prerouting (after nft's chains "
+            "there) or at input, forward or postrouting");
+  EXPECT_EQ(t.summary.find("inferred"), std::string::npos) << t.summary;
+}
+
+// A drop that is no netfilter drop (the neighbour never answered) is not given a hook.
+TEST(Correlator, NonNetfilterDropGetsNoInferredHook) {
+  Stream s;
+  FakeRules rules;
+  rules.base("filter", "forward", Hook::Forward);
+  s.probe(L4::Udp, "198.51.100.20", 51840, 40000, SocketOutcome::Timeout);
+  s.trace(2, 5, "inet", "filter", "forward", TraceType::Policy, 0, Verdict::Accept, "192.0.2.10", 40000,
+          "198.51.100.20", 51840);
+  s.packet(PacketEventKind::Drop, 2, "cni0", "192.0.2.10", 40000, "198.51.100.20", 51840, "NEIGH_FAILED");
+  s.in.packets.back().location_symbol = "neigh_invalidate+0x8b";
+  auto report = correlate(s.in, rules);
+  const auto& t = report.targets.at(0);
+  ASSERT_TRUE(t.drop.has_value());
+  EXPECT_EQ(t.drop->hook, Hook::Unknown);
+  EXPECT_TRUE(t.drop->hook_evidence.empty());
+  EXPECT_TRUE(t.drop->note.empty());
+}
+
 TEST(Correlator, VanishedRuleIsReportedAsSuchNotAsAnotherRule) {
   Stream s;
   FakeRules rules;

@@ -7,6 +7,8 @@
 #include <set>
 #include <tuple>
 
+#include "model/drop_hook.h"
+#include "model/held_packet.h"
 #include "model/outcome.h"
 
 namespace fwpath::model {
@@ -205,6 +207,7 @@ class ProbeCorrelator {
       walk_passage(p, r, first);
     }
     attach_wire_events(r);
+    r.held = find_held_packet(r, request_sightings(), w_.neighbours, in_.devices_watched);
     rewrites_from_conntrack(r);
     confirm_with_conntrack(r);
     order_rewrites(r);
@@ -399,6 +402,7 @@ class ProbeCorrelator {
         }
         previous = pkt->flow;
       }
+      note_seen(p.netns, dir, p.hook, oif, previous);
       // The kernel marks the end of a chain's rules with a handle-0 "continue": it decides
       // nothing, so it is not a hop; nor is anything in the tracer's own table.
       if (e.type == TraceType::Rule && e.rule_handle == 0 && e.verdict == Verdict::Continue) continue;
@@ -425,6 +429,37 @@ class ProbeCorrelator {
     }
     last_flow_[{p.netns, dir}] = previous;
     if (last_nat) last_nat_[{p.netns, dir}] = *last_nat;
+  }
+
+  // The furthest hook nft saw the probe's packets at in a namespace, the tracer's own
+  // chains included (where it was last known to be alive there), with the interface it
+  // was routed to and its headers at that hook.
+  struct Seen {
+    Hook hook = Hook::Unknown;
+    std::string oif;
+    std::optional<Flow> flow;
+    size_t order = 0;  // namespaces in the order nft first saw the probe there
+  };
+  void note_seen(uint32_t netns, Direction dir, Hook hook, const std::string& oif, const std::optional<Flow>& flow) {
+    if (hook == Hook::Unknown) return;
+    auto [it, added] = seen_.try_emplace({netns, dir}, Seen{hook, oif, flow, seen_.size()});
+    if (added || hook_rank(hook) < hook_rank(it->second.hook)) return;
+    it->second.hook = hook;
+    if (!oif.empty()) it->second.oif = oif;
+    if (flow) it->second.flow = flow;
+  }
+
+  [[nodiscard]] std::vector<NetnsSighting> request_sightings() const {
+    std::vector<std::pair<size_t, NetnsSighting>> ordered;
+    for (const auto& [key, seen] : seen_) {
+      if (key.second != Direction::Request) continue;
+      ordered.emplace_back(seen.order, NetnsSighting{key.first, ns_name(key.first), seen.hook, seen.oif, seen.flow});
+    }
+    std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<NetnsSighting> out;
+    out.reserve(ordered.size());
+    for (auto& [order, s] : ordered) out.push_back(std::move(s));
+    return out;
   }
 
   // Device sightings (BPF): the packet as it left and arrived, and where it died.
@@ -583,6 +618,15 @@ class ProbeCorrelator {
       d.note =
           "netfilter dropped it but no nftables rule did: an iptables-legacy (x_tables) rule, invisible to nft "
           "tracing, is the likely cause";
+      // The drop site (nf_hook_slow) does not say which hook; the hooks nft saw the packet
+      // at in that namespace bound it.
+      auto seen = seen_.find({e.netns, dir});
+      if (seen != seen_.end()) {
+        const auto inferred = infer_netfilter_drop_hook(seen->second.hook);
+        d.hook = inferred.hook;
+        d.hook_inferred = inferred.inferred;
+        d.hook_evidence = inferred.note;
+      }
     }
     return d;
   }
@@ -594,6 +638,7 @@ class ProbeCorrelator {
   std::vector<Passage> passages_;
   std::map<std::pair<uint32_t, Direction>, std::optional<Flow>> last_flow_;
   std::map<std::pair<uint32_t, Direction>, Hop> last_nat_;
+  std::map<std::pair<uint32_t, Direction>, Seen> seen_;
 };
 
 }  // namespace

@@ -28,8 +28,9 @@ struct ProbeWindow {
   ProbeSpec spec;
   SocketResult socket;
   Clock::time_point start;
-  Clock::time_point end;                     // events received up to here belong to this probe
-  std::vector<ConntrackSighting> conntrack;  // the probe's entries, listed after the window
+  Clock::time_point end;                      // events received up to here belong to this probe
+  std::vector<ConntrackSighting> conntrack;   // the probe's entries, listed after the window
+  std::vector<NeighbourSighting> neighbours;  // unresolved neighbours of every traced netns, after it
   // For --timing: when the probe's packet left the socket, and when the tracer first saw
   // one of its packets die (unset when none died).
   Clock::time_point sent;
@@ -44,6 +45,9 @@ struct CorrelatorInput {
   std::vector<NftTraceEvent> traces;  // in the order received
   std::vector<PacketEvent> packets;   // in the order received
   uint32_t origin_netns = 0;          // where the probes were sent from
+  // Whether devices were watched (BPF): only then does "no device transmitted it" mean
+  // anything (model/held_packet.h).
+  bool devices_watched = false;
   std::function<std::string(uint32_t)> netns_name;
   // From the EventGate that kept the events above.
   EventTally tally;

@@ -76,4 +76,13 @@ struct ConntrackSighting {
   std::string status;  // "ASSURED,CONFIRMED,DST_NAT"
 };
 
+// A neighbour entry (ARP/ND) with no link-layer address yet, or none any more, as
+// rtnetlink listed it after the probe: a packet routed to that next hop waits there.
+struct NeighbourSighting {
+  uint32_t netns = 0;
+  IpAddr addr;
+  std::string device;
+  std::string state;  // "INCOMPLETE", "FAILED"
+};
+
 }  // namespace fwpath::model

@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "model/held_packet.h"
+
 namespace fwpath::model {
 
 namespace {
@@ -65,7 +67,7 @@ std::string drop_summary(const ProbeReport& r, const DropInfo& d, const Hop* hop
   if (hop != nullptr) {
     s += " at " + to_string(hop->hook) + " by " + decider(*hop);
   } else if (d.hook != Hook::Unknown) {
-    s += " at " + to_string(d.hook) + (d.rule.empty() ? "" : " by " + d.rule);
+    s += " at " + to_string(d.hook) + (d.hook_inferred ? " (inferred)" : "") + (d.rule.empty() ? "" : " by " + d.rule);
   }
   s += " in netns " + d.netns;
   if (!d.reason.empty()) s += ", kernel reason " + d.reason;
@@ -134,7 +136,12 @@ void decide_outcome(ProbeReport& r) {
     return;
   }
   r.outcome = Outcome::NoReply;
-  if (udp) {
+  if (r.held) {
+    // Not a clean silence: the packet never left a namespace on its way, and would die
+    // there (NEIGH_FAILED) or go on after the window.
+    r.summary =
+        std::string(udp ? "no reply" : "no reply within the timeout") + "; " + held_text(*r.held) + rewrite_suffix(r);
+  } else if (udp) {
     // WireGuard never answers a datagram it cannot authenticate: silence is expected.
     // What counts is what the trace saw happen to the datagram.
     r.passed = true;

@@ -60,9 +60,37 @@ struct DropInfo {
   std::string reason;    // kernel drop reason name; empty where the kernel has none (before 5.17)
   std::string location;  // symbolized kfree_skb caller
   std::string device;
-  Hook hook = Hook::Unknown;  // from the nft verdict that dropped it, when there was one
-  std::string rule;           // the rule (or "policy drop of CHAIN") that dropped it
-  std::string note;           // e.g. iptables-legacy inference
+  Hook hook = Hook::Unknown;  // from the nft verdict that dropped it, or inferred (below)
+  // A netfilter drop no nft verdict made: the hooks nft saw the packet at in that
+  // namespace bound where it happened (model/drop_hook.h). When they leave one hook,
+  // `hook` is that one and `hook_inferred` is set; `hook_evidence` says why, or which
+  // hooks remain possible when they leave several.
+  bool hook_inferred = false;
+  std::string hook_evidence;
+  std::string rule;  // the rule (or "policy drop of CHAIN") that dropped it
+  std::string note;  // e.g. iptables-legacy inference
+};
+
+// A probe's packet that a namespace routed out (nft saw it at forward, postrouting or
+// output there) but no device was seen transmitting, and that was not seen dying either:
+// it was still held there when the probe's window closed (model/held_packet.h).
+struct HeldPacket {
+  Direction direction = Direction::Request;
+  std::string netns;
+  Hook hook = Hook::Unknown;  // the last hook nft saw it at there
+  std::string device;         // the interface nft said it was routed to; may be empty
+  std::string flow;           // its headers there
+  // The next hop's neighbour entry it waits in, when one is known.
+  struct Neighbour {
+    std::string protocol;  // "ARP" or "ND"
+    std::string address;
+    std::string device;
+    std::string state;  // "INCOMPLETE", "FAILED"
+    // The entry is the packet's destination (a directly connected next hop). Otherwise it
+    // is the only unresolved entry on the device: most likely the gateway of its route.
+    bool is_destination = false;
+  };
+  std::optional<Neighbour> neighbour;
 };
 
 // What the probe socket saw.
@@ -104,6 +132,7 @@ struct ProbeReport {
   std::vector<Hop> hops;
   std::vector<Rewrite> rewrites;
   std::optional<DropInfo> drop;
+  std::optional<HeldPacket> held;
   std::vector<WireSighting> wire;
   std::vector<ConntrackView> conntrack;
   std::vector<std::string> notes;

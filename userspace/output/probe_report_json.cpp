@@ -1,3 +1,4 @@
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "output/probe_report.h"
@@ -57,9 +58,25 @@ json target_json(const model::ProbeReport& t) {
             {"netns", t.drop->netns},
             {"device", t.drop->device},
             {"hook", model::to_string(t.drop->hook)},
+            {"hook_inferred", t.drop->hook_inferred},
+            {"hook_evidence", t.drop->hook_evidence},
             {"rule", t.drop->rule},
             {"direction", model::to_string(t.drop->direction)},
             {"note", t.drop->note}};
+  }
+  json held = nullptr;
+  if (t.held) {
+    const auto& h = *t.held;
+    json neighbour = nullptr;
+    if (h.neighbour) {
+      neighbour = {{"protocol", h.neighbour->protocol},
+                   {"address", h.neighbour->address},
+                   {"device", h.neighbour->device},
+                   {"state", h.neighbour->state},
+                   {"is_destination", h.neighbour->is_destination}};
+    }
+    held = {{"netns", h.netns}, {"hook", model::to_string(h.hook)},           {"device", h.device},
+            {"packet", h.flow}, {"direction", model::to_string(h.direction)}, {"neighbour", neighbour}};
   }
   const auto& s = t.socket;
   json reply = {{"outcome", model::to_string(s.outcome)},
@@ -67,7 +84,11 @@ json target_json(const model::ProbeReport& t) {
                 {"elapsed_ms", s.elapsed_ms},
                 {"hops", hops_json(t, Direction::Reply)}};
   if (s.outcome == model::SocketOutcome::IcmpError) reply["icmp"] = {{"type", s.icmp_type}, {"code", s.icmp_code}};
-  if (s.err != 0) reply["errno"] = s.err;
+  if (s.err != 0) {
+    reply["errno"] = s.err;
+    const char* name = strerrorname_np(s.err);
+    reply["errno_name"] = name != nullptr ? name : "";
+  }
   if (!s.detail.empty()) reply["detail"] = s.detail;
   return json{{"label", t.spec.label},
               {"target", t.spec.target_text},
@@ -83,6 +104,7 @@ json target_json(const model::ProbeReport& t) {
               {"hops", hops_json(t, Direction::Request)},
               {"rewrites", rewrites},
               {"drop", drop},
+              {"held", held},
               {"reply", reply},
               {"wire", wire},
               {"conntrack", conntrack},

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "model/held_packet.h"
 #include "output/probe_report.h"
 
 namespace fwpath::output {
@@ -61,11 +62,16 @@ void write_netns(std::ostringstream& os, const model::ProbeReport& t, Direction 
       os << "      left by " << s.device << "  " << s.flow << "\n";
     }
   }
+  if (t.held && t.held->direction == d && t.held->netns == ns) os << "      HELD " << model::held_text(*t.held) << "\n";
   if (t.drop && t.drop->direction == d && t.drop->netns == ns) {
     os << "      DIED";
     if (!t.drop->reason.empty()) os << " reason " << t.drop->reason;
     if (!t.drop->location.empty()) os << " at " << t.drop->location;
     if (!t.drop->device.empty()) os << " (dev " << t.drop->device << ")";
+    if (!t.drop->hook_evidence.empty()) {
+      os << "\n      hook: " << (t.drop->hook_inferred ? model::to_string(t.drop->hook) + " (inferred): " : "")
+         << t.drop->hook_evidence;
+    }
     if (!t.drop->note.empty()) os << "\n      note: " << t.drop->note;
     os << "\n";
   }

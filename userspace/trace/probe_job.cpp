@@ -60,6 +60,7 @@ Result<model::Report> run_probe_job(const ProbeJob& job) {
   in.packets = session->packets();
   session->symbolize_drops(in.packets);
   in.origin_netns = session->origin().inode;
+  in.devices_watched = session->devices_watched();
   in.netns_name = [&](uint32_t inode) {
     std::string label = session->netns_label(inode);
     const auto renamed = job.netns_labels.find(label);

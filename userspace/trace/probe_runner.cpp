@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include "model/conntrack_candidates.h"
 #include "sources/conntrack_lookup.h"
+#include "sources/neighbours.h"
 #include "sources/probe_socket.h"
 #include "util/unique_fd.h"
 
@@ -30,7 +32,10 @@ model::SocketResult to_socket_result(const sources::ProbeResult& r) {
   s.elapsed_ms = static_cast<double>(r.elapsed.count()) / 1000.0;
   switch (r.outcome) {
     case sources::ProbeOutcome::Connected: s.outcome = model::SocketOutcome::Connected; break;
-    case sources::ProbeOutcome::Refused: s.outcome = model::SocketOutcome::Reset; break;
+    case sources::ProbeOutcome::Refused:
+      s.outcome = model::SocketOutcome::Reset;
+      s.err = ECONNREFUSED;  // what connect() reports for the RST
+      break;
     case sources::ProbeOutcome::Reply: s.outcome = model::SocketOutcome::Reply; break;
     case sources::ProbeOutcome::IcmpError: s.outcome = model::SocketOutcome::IcmpError; break;
     case sources::ProbeOutcome::Timeout:
@@ -103,6 +108,17 @@ Status list_conntrack(TraceSession& session, const model::Flow& socket_flow, Clo
   return {};
 }
 
+// The neighbour entries (ARP/ND) of every traced namespace that have no link-layer address:
+// a packet routed to one of them waits there, neither sent nor dropped yet.
+Status list_unresolved_neighbours(TraceSession& session, std::vector<model::NeighbourSighting>& out) {
+  for (auto& ns : session.namespaces()) {
+    auto entries = sources::unresolved_neighbours(ns.fd.get(), ns.label);
+    if (!entries) return entries.take_error().context("netns " + ns.label);
+    for (const auto& e : entries.value()) out.push_back({ns.inode, e.addr, e.device, e.state});
+  }
+  return {};
+}
+
 Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec& spec, const RunnerOptions& o) {
   model::ProbeWindow w;
   w.spec = spec;
@@ -168,6 +184,7 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   if (!result) return env_error("probe thread ended without a result for", spec.target_text);
   if (!*result) return result->take_error().context("probe " + spec.target_text);
   FWPATH_TRY(list_conntrack(session, result->value().flow, w.start, w.conntrack));
+  FWPATH_TRY(list_unresolved_neighbours(session, w.neighbours));
   w.socket = to_socket_result(result->value());
   w.sent = result->value().sent_at;
   w.death_seen = death.died_at;

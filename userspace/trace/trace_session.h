@@ -54,6 +54,9 @@ class TraceSession {
   [[nodiscard]] const TracedNetns& origin() const { return namespaces_.front(); }
   [[nodiscard]] std::vector<TracedNetns>& namespaces() { return namespaces_; }
   [[nodiscard]] std::string netns_label(uint32_t inode) const;
+  // Whether BPF watches devices (transmit, receive, drops): without it, "no device sent
+  // the packet" says nothing.
+  [[nodiscard]] bool devices_watched() const { return bpf_.has_value(); }
   // What this run cannot see, one sentence each (BPF unavailable, no owner flag, ...).
   [[nodiscard]] const std::vector<std::string>& notes() const { return notes_; }
 
