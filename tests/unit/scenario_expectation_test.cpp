@@ -2,6 +2,8 @@
 // skips, and the renderings (text lines, JSON, JUnit) built from the results.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include "scenario/expectation.h"
 #include "scenario/scenario_result.h"
 
@@ -78,17 +80,17 @@ TEST(Expectations, EmptyExpectGivesNoResults) {
 TEST(Expectations, EveryKeyPassesOnTheReportItDescribes) {
   ProbeExpectations e;
   e.outcome = "dropped";
-  e.netns = "provider";
-  e.hook = "forward";
-  e.verdict = "policy drop";
-  e.rule = "policy";
-  e.chain = "forward";
-  e.table = "filter";
+  e.request.netns = "provider";
+  e.request.hook = "forward";
+  e.request.verdict = "policy drop";
+  e.request.rule = "policy";
+  e.request.chain = "forward";
+  e.request.table = "filter";
   e.drop_reason = "NETFILTER_DROP";
   e.reply = false;
   e.rewrites = {{"daddr", "198.51.100.20", "198.18.1.5", "provider"}, {"dport", "30742", "*", ""}};
-  e.hop_in = {{"provider", "forward"}};
-  e.no_hop_in = {{"provider", "input"}};
+  e.request.hop_in = {{"provider", "forward"}};
+  e.request.no_hop_in = {{"provider", "input"}};
   e.iptables_legacy = false;
   const auto results = evaluate_expectations(e, dropped_in_forward());
   ASSERT_EQ(results.size(), 14U);
@@ -110,12 +112,12 @@ TEST(Expectations, MismatchesFailWithTheActualValue) {
   EXPECT_EQ(res.status, ExpectStatus::Fail);
   EXPECT_EQ(res.actual, "dropped");
   e = {};
-  e.hook = "input";
+  e.request.hook = "input";
   res = only(evaluate_expectations(e, r));
   EXPECT_EQ(res.status, ExpectStatus::Fail);
   EXPECT_EQ(res.actual, "forward");
   e = {};
-  e.rule = "reject with";
+  e.request.rule = "reject with";
   res = only(evaluate_expectations(e, r));
   EXPECT_EQ(res.status, ExpectStatus::Fail);
   EXPECT_EQ(res.actual, "policy drop");
@@ -155,8 +157,8 @@ TEST(Expectations, RewritesMatchFieldsWildcardsAndNetns) {
 TEST(Expectations, HopsCrossedOrNot) {
   const auto r = dropped_in_forward();
   ProbeExpectations e;
-  e.hop_in = {{"provider", "input"}, {"provider", "prerouting"}};
-  e.no_hop_in = {{"provider", "forward"}, {"router", "forward"}};
+  e.request.hop_in = {{"provider", "input"}, {"provider", "prerouting"}};
+  e.request.no_hop_in = {{"provider", "forward"}, {"router", "forward"}};
   const auto res = evaluate_expectations(e, r);
   ASSERT_EQ(res.size(), 4U);
   EXPECT_EQ(res[0].status, ExpectStatus::Fail);
@@ -171,17 +173,17 @@ TEST(Expectations, RejectWithIcmpAndRuleSubstring) {
   const auto r = rejected_in_input();
   ProbeExpectations e;
   e.outcome = "rejected";
-  e.hook = "input";
-  e.verdict = "reject";
-  e.rule = "admin-prohibited";
+  e.request.hook = "input";
+  e.request.verdict = "reject";
+  e.request.rule = "admin-prohibited";
   e.icmp = IcmpExpect{3, 13};
   e.reply = false;
-  e.netns = "provider";
+  e.request.netns = "provider";
   for (const auto& res : evaluate_expectations(e, r)) {
     EXPECT_EQ(res.status, ExpectStatus::Pass) << res.key << ": " << res.actual;
   }
   e = {};
-  e.rule = "policy";  // a rule decided, not a policy
+  e.request.rule = "policy";  // a rule decided, not a policy
   EXPECT_EQ(only(evaluate_expectations(e, r)).status, ExpectStatus::Fail);
   e = {};
   e.icmp = IcmpExpect{3, 10};
@@ -208,8 +210,8 @@ TEST(Expectations, IptablesLegacyReadsTheDropNote) {
   r.drop->note = "netfilter dropped it but no nftables rule did: an iptables-legacy (x_tables) rule";
   ProbeExpectations e;
   e.iptables_legacy = true;
-  e.netns = "provider";
-  e.verdict = "drop";
+  e.request.netns = "provider";
+  e.request.verdict = "drop";
   const auto res = evaluate_expectations(e, r);
   ASSERT_EQ(res.size(), 3U);
   EXPECT_EQ(res[0].status, ExpectStatus::Pass);  // netns from the drop
@@ -228,8 +230,107 @@ TEST(Expectations, ReachedUsesTheLastAcceptingHop) {
   EXPECT_EQ(deciding_hop(r)->netns, "provider");
   ProbeExpectations e;
   e.reply = true;
-  e.rule = "6443";
+  e.request.rule = "6443";
   for (const auto& res : evaluate_expectations(e, r)) EXPECT_EQ(res.status, ExpectStatus::Pass) << res.key;
+}
+
+// S14's nft form: the SYN met no rule, the SYN-ACK died at the consumer's prerouting.
+model::ProbeReport reply_dropped_in_prerouting() {
+  model::ProbeReport r;
+  r.outcome = model::Outcome::Dropped;
+  r.socket.outcome = model::SocketOutcome::Timeout;
+  auto fib = hop("consumer", Hook::Prerouting, "firewalld", "filter_PREROUTING", "drop",
+                 "fib saddr . mark . iif oif missing drop");
+  fib.direction = Direction::Reply;
+  auto accept = hop("provider", Hook::Input, "filter", "input", "policy accept");
+  r.hops = {accept, fib};
+  model::DropInfo d;
+  d.direction = Direction::Reply;
+  d.netns = "consumer";
+  d.hook = Hook::Prerouting;
+  d.reason = "NETFILTER_DROP";
+  d.rule = fib.rule;
+  r.drop = d;
+  return r;
+}
+
+TEST(Expectations, ReplyKeysReadTheReplyDirectionOnly) {
+  const auto r = reply_dropped_in_prerouting();
+  ProbeExpectations e;
+  e.reply_path.netns = "consumer";
+  e.reply_path.hook = "prerouting";
+  e.reply_path.verdict = "drop";
+  e.reply_path.rule = "fib saddr . mark . iif oif missing drop";
+  e.reply_path.chain = "filter_PREROUTING";
+  e.reply_path.table = "firewalld";
+  e.reply_path.hop_in = {{"consumer", "prerouting"}};
+  e.reply_path.no_hop_in = {{"consumer", "input"}};
+  auto res = evaluate_expectations(e, r);
+  std::vector<std::string> keys;
+  for (const auto& x : res) {
+    keys.push_back(x.key);
+    EXPECT_EQ(x.status, ExpectStatus::Pass) << x.key << ": " << x.actual;
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"reply_netns", "reply_hook", "reply_verdict", "reply_rule", "reply_chain",
+                                            "reply_table", "reply_hop_in[0]", "reply_no_hop_in[0]"}));
+  // The request's keys do not see the reply's drop or hops: its deciding hop is the
+  // provider's accepting policy.
+  e = {};
+  e.request.netns = "consumer";
+  e.request.verdict = "drop";
+  e.request.hop_in = {{"consumer", "prerouting"}};
+  res = evaluate_expectations(e, r);
+  ASSERT_EQ(res.size(), 3U);
+  EXPECT_EQ(res[0].status, ExpectStatus::Fail);
+  EXPECT_EQ(res[0].actual, "provider");
+  EXPECT_EQ(res[1].actual, "policy accept");
+  EXPECT_EQ(res[2].status, ExpectStatus::Fail);
+  EXPECT_EQ(res[2].actual, "provider input");
+  // And the reply's keys do not see the request's.
+  const auto fwd = dropped_in_forward();
+  e = {};
+  e.reply_path.verdict = "policy drop";
+  e.reply_path.hop_in = {{"provider", "forward"}};
+  res = evaluate_expectations(e, fwd);
+  ASSERT_EQ(res.size(), 2U);
+  EXPECT_EQ(res[0].status, ExpectStatus::Fail);
+  EXPECT_EQ(res[0].actual, "(none)");
+  EXPECT_EQ(res[1].status, ExpectStatus::Fail);
+  EXPECT_EQ(res[1].actual, "no hop");
+}
+
+TEST(Expectations, ErrnoNamesTheSocketError) {
+  auto r = rejected_in_input();
+  r.socket.err = EHOSTUNREACH;
+  ProbeExpectations e;
+  e.errno_name = "EHOSTUNREACH";
+  EXPECT_EQ(only(evaluate_expectations(e, r)).status, ExpectStatus::Pass);
+  e.errno_name = "EPERM";
+  auto res = only(evaluate_expectations(e, r));
+  EXPECT_EQ(res.status, ExpectStatus::Fail);
+  EXPECT_EQ(res.actual, "EHOSTUNREACH");
+  r.socket.err = 0;
+  e.errno_name = "none";
+  EXPECT_EQ(only(evaluate_expectations(e, r)).status, ExpectStatus::Pass);
+  e.errno_name = "EPERM";
+  EXPECT_EQ(only(evaluate_expectations(e, r)).actual, "none");
+  EXPECT_TRUE(known_errno_name("ECONNREFUSED"));
+  EXPECT_TRUE(known_errno_name("none"));
+  EXPECT_FALSE(known_errno_name("EFOO"));
+  EXPECT_FALSE(known_errno_name(""));
+}
+
+TEST(Expectations, AnInferredDropHookSaysSo) {
+  auto r = dropped_in_forward();
+  r.hops.clear();
+  r.drop->hook = Hook::Input;
+  r.drop->hook_inferred = true;
+  r.drop->hook_evidence = "accepted by nft at input";
+  ProbeExpectations e;
+  e.request.hook = "input";
+  const auto res = only(evaluate_expectations(e, r));
+  EXPECT_EQ(res.status, ExpectStatus::Pass);
+  EXPECT_EQ(res.why, "inferred by the report: accepted by nft at input");
 }
 
 TEST(Expectations, SkipAllKeepsTheKeys) {

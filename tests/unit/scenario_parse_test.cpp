@@ -70,6 +70,15 @@ probes:
       no_hop_in: [{netns: provider, hook: input}]
       hop_in: [{netns: provider, hook: forward}]
       iptables_legacy: true
+      errno: EHOSTUNREACH
+      reply_netns: consumer
+      reply_hook: prerouting
+      reply_verdict: drop
+      reply_rule: fib saddr
+      reply_chain: filter_PREROUTING
+      reply_table: firewalld
+      reply_hop_in: [{netns: consumer, hook: prerouting}]
+      reply_no_hop_in: [{netns: consumer, hook: input}]
   - name: gateway
     from: consumer
     udp: 198.51.100.20:30742
@@ -143,8 +152,8 @@ TEST(ScenarioParse, FullExampleBecomesTheLabItDescribes) {
   EXPECT_EQ(p.target, "198.51.100.20:6443");
   const auto& e = p.expect;
   EXPECT_EQ(e.outcome, "dropped");
-  EXPECT_EQ(e.verdict, "policy drop");
-  EXPECT_EQ(e.rule, "policy");
+  EXPECT_EQ(e.request.verdict, "policy drop");
+  EXPECT_EQ(e.request.rule, "policy");
   EXPECT_EQ(e.drop_reason, "NETFILTER_DROP");
   ASSERT_TRUE(e.icmp.has_value());
   EXPECT_EQ(e.icmp->type, 3U);
@@ -153,11 +162,25 @@ TEST(ScenarioParse, FullExampleBecomesTheLabItDescribes) {
   ASSERT_EQ(e.rewrites.size(), 2U);
   EXPECT_EQ(e.rewrites[0].netns, "provider");
   EXPECT_EQ(e.rewrites[1].after, "*");
-  ASSERT_EQ(e.no_hop_in.size(), 1U);
-  EXPECT_EQ(e.no_hop_in[0].hook, "input");
-  ASSERT_EQ(e.hop_in.size(), 1U);
-  EXPECT_EQ(e.hop_in[0].hook, "forward");
+  ASSERT_EQ(e.request.no_hop_in.size(), 1U);
+  EXPECT_EQ(e.request.no_hop_in[0].hook, "input");
+  ASSERT_EQ(e.request.hop_in.size(), 1U);
+  EXPECT_EQ(e.request.hop_in[0].hook, "forward");
   EXPECT_EQ(e.iptables_legacy, true);
+  EXPECT_EQ(e.errno_name, "EHOSTUNREACH");
+  EXPECT_EQ(e.reply_path.netns, "consumer");
+  EXPECT_EQ(e.reply_path.hook, "prerouting");
+  EXPECT_EQ(e.reply_path.verdict, "drop");
+  EXPECT_EQ(e.reply_path.rule, "fib saddr");
+  EXPECT_EQ(e.reply_path.chain, "filter_PREROUTING");
+  EXPECT_EQ(e.reply_path.table, "firewalld");
+  ASSERT_EQ(e.reply_path.hop_in.size(), 1U);
+  EXPECT_EQ(e.reply_path.hop_in[0].netns, "consumer");
+  ASSERT_EQ(e.reply_path.no_hop_in.size(), 1U);
+  EXPECT_EQ(e.reply_path.no_hop_in[0].hook, "input");
+  // The request's keys stay apart from the reply's.
+  EXPECT_EQ(e.request.netns, "provider");
+  EXPECT_EQ(e.request.hop_in[0].netns, "provider");
   EXPECT_EQ(s.probes[1].proto, model::L4::Udp);
   EXPECT_EQ(s.probes[1].udp_payload, 1472U);
   EXPECT_EQ(s.probes[1].df, true);
@@ -191,6 +214,21 @@ TEST(ScenarioParse, WrongTypesAreRefused) {
   EXPECT_NE(error_of(replaced(kFull, "proto: wireguard", "proto: sctp")).find("listeners[1].proto"), std::string::npos);
   EXPECT_NE(error_of(replaced(kFull, "requires: [tc]", "requires: [tc, quantum]")).find("unknown feature 'quantum'"),
             std::string::npos);
+}
+
+TEST(ScenarioParse, ErrnoAndReplyKeysAreChecked) {
+  EXPECT_EQ(error_of(replaced(kFull, "errno: EHOSTUNREACH", "errno: EFOO")),
+            "t.yaml line 60: probes[0].expect.errno: expected an errno name (EPERM, EHOSTUNREACH, ECONNREFUSED, ...) "
+            "or none, got 'EFOO'");
+  EXPECT_TRUE(parse(replaced(kFull, "errno: EHOSTUNREACH", "errno: none")).ok());
+  EXPECT_TRUE(parse(replaced(kFull, "errno: EHOSTUNREACH", "errno: EPERM")).ok());
+  EXPECT_EQ(error_of(replaced(kFull, "reply_hook: prerouting", "reply_hook: inbound")),
+            "t.yaml line 62: probes[0].expect.reply_hook: not a hook: 'inbound'");
+  EXPECT_EQ(error_of(replaced(kFull, "reply_hop_in: [{netns: consumer, hook: prerouting}]",
+                              "reply_hop_in: [{netns: consumer, hook: prerouting, x: 1}]")),
+            "t.yaml line 67: probes[0].expect.reply_hop_in[0].x: unknown key");
+  EXPECT_EQ(error_of(replaced(kFull, "reply_chain: filter_PREROUTING", "reply_chian: filter_PREROUTING")),
+            "t.yaml line 65: probes[0].expect.reply_chian: unknown key");
 }
 
 TEST(ScenarioParse, MissingRequiredKeysAreRefused) {

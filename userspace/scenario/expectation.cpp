@@ -1,6 +1,7 @@
 #include "scenario/expectation.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace fwpath::scenario {
 
@@ -51,16 +52,16 @@ std::string hook_ref_text(const HookExpect& h) {
   return h.netns + " " + h.hook;
 }
 
-bool crossed(const model::ProbeReport& r, const HookExpect& h) {
+bool crossed(const model::ProbeReport& r, Direction d, const HookExpect& h) {
   return std::any_of(r.hops.begin(), r.hops.end(), [&](const model::Hop& hop) {
-    return hop.direction == Direction::Request && hop.netns == h.netns && model::to_string(hop.hook) == h.hook;
+    return hop.direction == d && hop.netns == h.netns && model::to_string(hop.hook) == h.hook;
   });
 }
 
-std::string hooks_seen(const model::ProbeReport& r) {
+std::string hooks_seen(const model::ProbeReport& r, Direction d) {
   std::vector<std::string> seen;
   for (const auto& hop : r.hops) {
-    if (hop.direction != Direction::Request) continue;
+    if (hop.direction != d) continue;
     std::string t = hop.netns + " " + model::to_string(hop.hook);
     if (std::find(seen.begin(), seen.end(), t) == seen.end()) seen.push_back(t);
   }
@@ -75,22 +76,34 @@ bool got_reply(const model::SocketResult& s) {
          s.outcome == SocketOutcome::Reply;
 }
 
-void evaluate_decider(const ProbeExpectations& e, const model::ProbeReport& r, std::vector<ExpectationResult>& out) {
-  const model::Hop* d = deciding_hop(r);
+// The drop, when it happened in direction d.
+const model::DropInfo* drop_in(const model::ProbeReport& r, Direction d) {
+  return r.drop && r.drop->direction == d ? &*r.drop : nullptr;
+}
+
+// The keys of one direction: `prefix` is "" for the request, "reply_" for the reply.
+void evaluate_path(const PathExpect& e, Direction dir, const std::string& prefix, const model::ProbeReport& r,
+                   std::vector<ExpectationResult>& out) {
+  const model::Hop* d = deciding_hop(r, dir);
+  const model::DropInfo* drop = drop_in(r, dir);
   const auto field = [&](auto get) { return d != nullptr ? std::string(get(*d)) : std::string(kNone); };
   if (e.netns) {
-    out.push_back(
-        compare("netns", *e.netns, r.drop ? r.drop->netns : field([](const model::Hop& h) { return h.netns; })));
+    out.push_back(compare(prefix + "netns", *e.netns,
+                          drop != nullptr ? drop->netns : field([](const model::Hop& h) { return h.netns; })));
   }
   if (e.hook) {
-    const bool drop_hook = r.drop && r.drop->hook != model::Hook::Unknown;
-    out.push_back(compare("hook", *e.hook, drop_hook ? model::to_string(r.drop->hook) : field([](const model::Hop& h) {
-                            return model::to_string(h.hook);
-                          })));
+    const bool drop_hook = drop != nullptr && drop->hook != model::Hook::Unknown;
+    auto res = compare(
+        prefix + "hook", *e.hook,
+        drop_hook ? model::to_string(drop->hook) : field([](const model::Hop& h) { return model::to_string(h.hook); }));
+    if (drop_hook && drop->hook_inferred) res.why = "inferred by the report: " + drop->hook_evidence;
+    out.push_back(res);
   }
-  if (e.verdict) out.push_back(compare("verdict", *e.verdict, field([](const model::Hop& h) { return h.verdict; })));
+  if (e.verdict) {
+    out.push_back(compare(prefix + "verdict", *e.verdict, field([](const model::Hop& h) { return h.verdict; })));
+  }
   if (e.rule) {
-    std::string actual = d != nullptr ? d->rule : (r.drop ? r.drop->rule : std::string());
+    std::string actual = d != nullptr ? d->rule : (drop != nullptr ? drop->rule : std::string());
     bool pass = false;
     if (*e.rule == "policy") {
       pass = d != nullptr && d->verdict.rfind("policy", 0) == 0;
@@ -99,13 +112,27 @@ void evaluate_decider(const ProbeExpectations& e, const model::ProbeReport& r, s
       pass = !e.rule->empty() && actual.find(*e.rule) != std::string::npos;
     }
     if (d != nullptr && actual.empty()) actual = d->verdict;  // a policy: name what decided
-    ExpectationResult res{"rule", *e.rule, actual.empty() ? kNone : actual, ExpectStatus::Fail, ""};
+    ExpectationResult res{prefix + "rule", *e.rule, actual.empty() ? kNone : actual, ExpectStatus::Fail, ""};
     if (pass) res.status = ExpectStatus::Pass;
     if (!pass && *e.rule != "policy") res.why = "expected a substring of the deciding rule";
     out.push_back(res);
   }
-  if (e.chain) out.push_back(compare("chain", *e.chain, field([](const model::Hop& h) { return h.chain; })));
-  if (e.table) out.push_back(compare("table", *e.table, field([](const model::Hop& h) { return h.table; })));
+  if (e.chain) out.push_back(compare(prefix + "chain", *e.chain, field([](const model::Hop& h) { return h.chain; })));
+  if (e.table) out.push_back(compare(prefix + "table", *e.table, field([](const model::Hop& h) { return h.table; })));
+}
+
+void evaluate_hooks_crossed(const PathExpect& e, Direction dir, const std::string& prefix, const model::ProbeReport& r,
+                            std::vector<ExpectationResult>& out) {
+  for (size_t i = 0; i < e.hop_in.size(); ++i) {
+    const bool ok = crossed(r, dir, e.hop_in[i]);
+    out.push_back({prefix + "hop_in[" + std::to_string(i) + "]", hook_ref_text(e.hop_in[i]), hooks_seen(r, dir),
+                   ok ? ExpectStatus::Pass : ExpectStatus::Fail, ""});
+  }
+  for (size_t i = 0; i < e.no_hop_in.size(); ++i) {
+    const bool ok = !crossed(r, dir, e.no_hop_in[i]);
+    out.push_back({prefix + "no_hop_in[" + std::to_string(i) + "]", "not " + hook_ref_text(e.no_hop_in[i]),
+                   hooks_seen(r, dir), ok ? ExpectStatus::Pass : ExpectStatus::Fail, ""});
+  }
 }
 
 void evaluate_drop_and_socket(const ProbeExpectations& e, const model::ProbeReport& r,
@@ -127,12 +154,16 @@ void evaluate_drop_and_socket(const ProbeExpectations& e, const model::ProbeRepo
                                    : std::string("no ICMP error (") + model::to_string(s.outcome) + ")";
     out.push_back(compare("icmp", expected, actual));
   }
+  if (e.errno_name) {
+    const std::string name = errno_name(r.socket.err);
+    out.push_back(compare("errno", *e.errno_name, name.empty() ? "errno " + std::to_string(r.socket.err) : name));
+  }
   if (e.reply) {
     out.push_back(compare("reply", bool_text(*e.reply), bool_text(got_reply(r.socket))));
   }
 }
 
-void evaluate_lists(const ProbeExpectations& e, const model::ProbeReport& r, std::vector<ExpectationResult>& out) {
+void evaluate_rewrites(const ProbeExpectations& e, const model::ProbeReport& r, std::vector<ExpectationResult>& out) {
   for (size_t i = 0; i < e.rewrites.size(); ++i) {
     const auto& w = e.rewrites[i];
     const bool found = std::any_of(r.rewrites.begin(), r.rewrites.end(), [&](const model::Rewrite& got) {
@@ -141,20 +172,6 @@ void evaluate_lists(const ProbeExpectations& e, const model::ProbeReport& r, std
     });
     out.push_back({"rewrites[" + std::to_string(i) + "]", rewrite_text(w), rewrites_seen(r),
                    found ? ExpectStatus::Pass : ExpectStatus::Fail, ""});
-  }
-  for (size_t i = 0; i < e.hop_in.size(); ++i) {
-    const bool ok = crossed(r, e.hop_in[i]);
-    out.push_back({"hop_in[" + std::to_string(i) + "]", hook_ref_text(e.hop_in[i]), hooks_seen(r),
-                   ok ? ExpectStatus::Pass : ExpectStatus::Fail, ""});
-  }
-  for (size_t i = 0; i < e.no_hop_in.size(); ++i) {
-    const bool ok = !crossed(r, e.no_hop_in[i]);
-    out.push_back({"no_hop_in[" + std::to_string(i) + "]", "not " + hook_ref_text(e.no_hop_in[i]), hooks_seen(r),
-                   ok ? ExpectStatus::Pass : ExpectStatus::Fail, ""});
-  }
-  if (e.iptables_legacy) {
-    const bool legacy = r.drop && r.drop->note.find("iptables-legacy") != std::string::npos;
-    out.push_back(compare("iptables_legacy", bool_text(*e.iptables_legacy), bool_text(legacy)));
   }
 }
 
@@ -169,15 +186,32 @@ std::string to_string(ExpectStatus s) {
   return "FAIL";
 }
 
-const model::Hop* deciding_hop(const model::ProbeReport& r) {
+std::string errno_name(int err) {
+  if (err == 0) return kNoErrno;
+  const char* name = strerrorname_np(err);
+  return name != nullptr ? name : "";
+}
+
+bool known_errno_name(const std::string& name) {
+  if (name == kNoErrno) return true;
+  if (name.empty()) return false;
+  // Linux numbers its errors below 4096 (MAX_ERRNO); glibc names the ones in use.
+  for (int err = 1; err < 4096; ++err) {
+    if (errno_name(err) == name) return true;
+  }
+  return false;
+}
+
+const model::Hop* deciding_hop(const model::ProbeReport& r, Direction d) {
   const model::Hop* last_stop = nullptr;
   const model::Hop* last_accept = nullptr;
   const model::Hop* at_drop = nullptr;
+  const model::DropInfo* drop = drop_in(r, d);
   for (const auto& h : r.hops) {
-    if (h.direction != Direction::Request) continue;
+    if (h.direction != d) continue;
     if (is_stop_verdict(h.verdict)) {
       last_stop = &h;
-      if (r.drop && h.netns == r.drop->netns && (r.drop->hook == model::Hook::Unknown || h.hook == r.drop->hook)) {
+      if (drop != nullptr && h.netns == drop->netns && (drop->hook == model::Hook::Unknown || h.hook == drop->hook)) {
         at_drop = &h;
       }
     } else if (is_accept_verdict(h.verdict)) {
@@ -192,9 +226,16 @@ const model::Hop* deciding_hop(const model::ProbeReport& r) {
 std::vector<ExpectationResult> evaluate_expectations(const ProbeExpectations& e, const model::ProbeReport& r) {
   std::vector<ExpectationResult> out;
   if (e.outcome) out.push_back(compare("outcome", *e.outcome, model::to_string(r.outcome)));
-  evaluate_decider(e, r, out);
+  evaluate_path(e.request, Direction::Request, "", r, out);
   evaluate_drop_and_socket(e, r, out);
-  evaluate_lists(e, r, out);
+  evaluate_rewrites(e, r, out);
+  evaluate_hooks_crossed(e.request, Direction::Request, "", r, out);
+  evaluate_path(e.reply_path, Direction::Reply, "reply_", r, out);
+  evaluate_hooks_crossed(e.reply_path, Direction::Reply, "reply_", r, out);
+  if (e.iptables_legacy) {
+    const bool legacy = r.drop && r.drop->note.find("iptables-legacy") != std::string::npos;
+    out.push_back(compare("iptables_legacy", bool_text(*e.iptables_legacy), bool_text(legacy)));
+  }
   return out;
 }
 

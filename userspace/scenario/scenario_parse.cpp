@@ -339,25 +339,42 @@ Result<std::vector<HookExpect>> hook_list(const Ctx& c, MapReader& m, const std:
   return out;
 }
 
+// The keys of one direction's path: `netns`, `hook`, ... with `prefix` in front.
+Result<PathExpect> parse_path_expect(const Ctx& c, const YamlNode& n, MapReader& m, const std::string& prefix) {
+  PathExpect e;
+  for (auto [key, slot] : {std::pair{"netns", &e.netns}, std::pair{"hook", &e.hook}, std::pair{"verdict", &e.verdict},
+                           std::pair{"rule", &e.rule}, std::pair{"chain", &e.chain}, std::pair{"table", &e.table}}) {
+    FWPATH_ASSIGN(v, m.opt_str(prefix + key));
+    *slot = v;
+  }
+  if (e.hook && !model::hook_from_string(*e.hook)) {
+    return at(c, *n.get(prefix + "hook"), child(m.path(), prefix + "hook"), "not a hook: '" + *e.hook + "'");
+  }
+  FWPATH_ASSIGN(hop_in, hook_list(c, m, prefix + "hop_in"));
+  e.hop_in = hop_in;
+  FWPATH_ASSIGN(no_hop_in, hook_list(c, m, prefix + "no_hop_in"));
+  e.no_hop_in = no_hop_in;
+  return e;
+}
+
 Result<ProbeExpectations> parse_expect(const Ctx& c, const YamlNode& n, const std::string& path) {
   FWPATH_TRY(expect_kind(c, n, path, Kind::Map));
   MapReader m(c, n, path);
   ProbeExpectations e;
-  for (auto [key, slot] : {std::pair{"outcome", &e.outcome}, std::pair{"netns", &e.netns}, std::pair{"hook", &e.hook},
-                           std::pair{"verdict", &e.verdict}, std::pair{"rule", &e.rule}, std::pair{"chain", &e.chain},
-                           std::pair{"table", &e.table}, std::pair{"drop_reason", &e.drop_reason}}) {
-    FWPATH_ASSIGN(v, m.opt_str(key));
-    *slot = v;
-  }
+  FWPATH_ASSIGN(outcome, m.opt_str("outcome"));
+  e.outcome = outcome;
   static constexpr const char* kOutcomes[] = {"reached", "dropped", "rejected", "no-reply", "error"};
   if (e.outcome &&
       std::none_of(std::begin(kOutcomes), std::end(kOutcomes), [&](const char* o) { return *e.outcome == o; })) {
     return at(c, *n.get("outcome"), path + ".outcome",
               "expected reached, dropped, rejected, no-reply or error, got '" + *e.outcome + "'");
   }
-  if (e.hook && !model::hook_from_string(*e.hook)) {
-    return at(c, *n.get("hook"), path + ".hook", "not a hook: '" + *e.hook + "'");
-  }
+  FWPATH_ASSIGN(request, parse_path_expect(c, n, m, ""));
+  e.request = request;
+  FWPATH_ASSIGN(reply_path, parse_path_expect(c, n, m, "reply_"));
+  e.reply_path = reply_path;
+  FWPATH_ASSIGN(drop_reason, m.opt_str("drop_reason"));
+  e.drop_reason = drop_reason;
   if (const YamlNode* icmp = m.find("icmp")) {
     FWPATH_TRY(expect_kind(c, *icmp, path + ".icmp", Kind::Map));
     MapReader im(c, *icmp, path + ".icmp");
@@ -367,6 +384,12 @@ Result<ProbeExpectations> parse_expect(const Ctx& c, const YamlNode& n, const st
     if (!type || !code) return at(c, *icmp, path + ".icmp", "needs both type and code");
     e.icmp = IcmpExpect{static_cast<unsigned>(*type), static_cast<unsigned>(*code)};
   }
+  FWPATH_ASSIGN(err, m.opt_str("errno"));
+  if (err && !known_errno_name(*err)) {
+    return at(c, *n.get("errno"), path + ".errno",
+              "expected an errno name (EPERM, EHOSTUNREACH, ECONNREFUSED, ...) or none, got '" + *err + "'");
+  }
+  e.errno_name = err;
   FWPATH_ASSIGN(reply, m.opt_bool("reply"));
   e.reply = reply;
   FWPATH_ASSIGN(legacy, m.opt_bool("iptables_legacy"));
@@ -385,10 +408,6 @@ Result<ProbeExpectations> parse_expect(const Ctx& c, const YamlNode& n, const st
     }
     e.rewrites.push_back({field, before, after, netns.value_or("")});
   }
-  FWPATH_ASSIGN(hop_in, hook_list(c, m, "hop_in"));
-  e.hop_in = hop_in;
-  FWPATH_ASSIGN(no_hop_in, hook_list(c, m, "no_hop_in"));
-  e.no_hop_in = no_hop_in;
   FWPATH_TRY(m.finish());
   return e;
 }
