@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <string_view>
 
 #include "util/c_handle.h"
 #include "util/netns.h"
@@ -16,6 +17,20 @@ using NftCtx = CHandle<nft_ctx, nft_ctx_free>;
 std::string without_trailing_newlines(const char* s) {
   std::string out = s != nullptr ? s : "";
   while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::string warning_lines(const char* errors) {
+  std::string out;
+  const std::string_view all = errors != nullptr ? errors : "";
+  size_t pos = 0;
+  while (pos < all.size()) {
+    size_t eol = all.find('\n', pos);
+    if (eol == std::string_view::npos) eol = all.size();
+    const std::string_view line = all.substr(pos, eol - pos);
+    if (line.rfind("# Warning:", 0) == 0) out.append(line).push_back('\n');
+    pos = eol + 1;
+  }
   return out;
 }
 
@@ -44,6 +59,10 @@ Result<Listed> run_list(int netns_fd, const std::string& netns_label, const std:
   out.ok = nft_run_cmd_from_buffer(ctx.get(), command.c_str()) == 0;
   const char* text = out.ok ? nft_ctx_get_output_buffer(ctx.get()) : nft_ctx_get_error_buffer(ctx.get());
   out.text = out.ok ? std::string(text != nullptr ? text : "") : without_trailing_newlines(text);
+  // A listing's warnings ("# Warning: table ip filter is managed by iptables-nft, ...")
+  // go to the error output; kept as the comment lines nft shows on a terminal, they tell
+  // xt_comments.h which tables hold xt matches.
+  if (out.ok) out.text = warning_lines(nft_ctx_get_error_buffer(ctx.get())) + out.text;
   return out;
 }
 

@@ -3,18 +3,23 @@
 #include "nft/tracer_name.h"
 #include "ruleset/list_ruleset.h"
 #include "ruleset/listing_parser.h"
+#include "ruleset/xt_comments.h"
 
 namespace fwpath::ruleset {
 
 Snapshot Snapshot::in_netns(int netns_fd, const std::string& netns_label) {
-  return Snapshot([netns_fd, netns_label](const ChainKey& chain) {
-    return list_table_text(netns_fd, netns_label, chain.family, chain.table);
+  return Snapshot([netns_fd, netns_label](const ChainKey& chain) -> Result<std::string> {
+    auto text = list_table_text(netns_fd, netns_label, chain.family, chain.table);
+    if (!text) return text;
+    return with_xt_comments(netns_fd, netns_label, std::move(text).value());
   });
 }
 
 Result<Snapshot> Snapshot::take_in_netns(int netns_fd, const std::string& netns_label) {
   Snapshot snap = in_netns(netns_fd, netns_label);
-  auto text = list_ruleset_text(netns_fd, netns_label);
+  auto listed = list_ruleset_text(netns_fd, netns_label);
+  if (!listed) return listed.take_error().context("snapshot the ruleset");
+  auto text = with_xt_comments(netns_fd, netns_label, std::move(listed).value());
   if (!text) return text.take_error().context("snapshot the ruleset");
   if (auto st = snap.absorb(*text); !st) return st.take_error().context("snapshot the ruleset");
   return snap;
