@@ -436,6 +436,60 @@ TEST(Correlator, NonNetfilterDropGetsNoInferredHook) {
   EXPECT_TRUE(t.drop->note.empty());
 }
 
+// S15: the router drops the DF datagram (PKT_TOO_BIG) and sends ICMP 3/4; the consumer's
+// input policy drops the error. nft traces the error with too little of its quote to say
+// whose it is; BPF saw it whole on the consumer's eth0: the policy drop is the reply's hop.
+TEST(Correlator, AnIcmpErrorTheTraceCutShortIsTiedToTheProbeByItsWholeTwin) {
+  Stream s;
+  FakeRules rules;
+  rules.base("filter", "input", Hook::Input);
+  s.probe(L4::Udp, "198.51.100.20", 30742, 40000, SocketOutcome::Timeout);
+  s.packet(PacketEventKind::Drop, 3, "eth-c", "192.0.2.10", 40000, "198.51.100.20", 30742, "PKT_TOO_BIG");
+  std::vector<uint8_t> icmp = ipv4("192.0.2.1", "192.0.2.10", 1);
+  icmp.insert(icmp.end(), {3, 4, 0xab, 0xcd, 0, 0, 0x05, 0x78});
+  auto quoted = ipv4("192.0.2.10", "198.51.100.20", 17);
+  icmp.insert(icmp.end(), quoted.begin(), quoted.end());
+  auto p = ports(40000, 30742);
+  icmp.insert(icmp.end(), p.begin(), p.end());
+  PacketEvent whole;
+  whole.kind = PacketEventKind::Receive;
+  whole.netns = 1;
+  whole.ifname = "eth0";
+  whole.packet = icmp;
+  whole.received = s.next();
+  s.in.packets.push_back(whole);
+  NftTraceEvent cut;
+  cut.netns = 1;
+  cut.trace_id = 77;
+  cut.family = "inet";
+  cut.table = "filter";
+  cut.chain = "input";
+  cut.type = TraceType::Policy;
+  cut.verdict = Verdict::Drop;
+  cut.network_header.assign(icmp.begin(), icmp.begin() + 20);
+  cut.transport_header.assign(icmp.begin() + 20, icmp.begin() + 40);
+  cut.received = s.next();
+  s.in.traces.push_back(cut);
+
+  auto report = correlate(s.in, rules);
+  const auto& t = report.targets.at(0);
+  ASSERT_EQ(t.hops.size(), 1U);
+  EXPECT_EQ(t.hops[0].direction, Direction::Reply);
+  EXPECT_EQ(t.hops[0].netns, "consumer");
+  EXPECT_EQ(t.hops[0].hook, Hook::Input);
+  EXPECT_EQ(t.hops[0].verdict, "policy drop");
+  // The report's drop is still the router's, and its summary does not borrow the
+  // consumer's policy drop.
+  ASSERT_TRUE(t.drop.has_value());
+  EXPECT_EQ(t.drop->reason, "PKT_TOO_BIG");
+  EXPECT_EQ(t.summary.find("policy"), std::string::npos) << t.summary;
+
+  // Without the whole twin the error is nobody's.
+  s.in.packets.pop_back();
+  s.in.packets.pop_back();
+  EXPECT_TRUE(correlate(s.in, rules).targets.at(0).hops.empty());
+}
+
 TEST(Correlator, VanishedRuleIsReportedAsSuchNotAsAnotherRule) {
   Stream s;
   FakeRules rules;

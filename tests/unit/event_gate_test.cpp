@@ -158,6 +158,54 @@ TEST(EventGate, LearnsTheDnatAmongHeldEventsToo) {
   EXPECT_EQ(gate.tally().ignored_foreign, 0U);
 }
 
+// ICMP 3/4 from the router about the probe's datagram udp4(40000, 30742), whole.
+std::vector<uint8_t> frag_needed(uint16_t ip_id = 0x1234) {
+  std::vector<uint8_t> h(28, 0);
+  h[0] = 0x45;
+  h[3] = 56;
+  h[4] = static_cast<uint8_t>(ip_id >> 8);
+  h[5] = static_cast<uint8_t>(ip_id & 0xff);
+  h[9] = 1;
+  std::copy_n(IpAddr::parse("192.0.2.1").value().bytes.begin(), 4, h.begin() + 12);
+  std::copy_n(IpAddr::parse(kConsumer).value().bytes.begin(), 4, h.begin() + 16);
+  h[20] = 3;
+  h[21] = 4;
+  h[22] = 0xab;  // checksum
+  h[26] = 0x05;  // mtu 1400
+  h[27] = 0x78;
+  const auto quoted = udp4(40000, 30742);
+  h.insert(h.end(), quoted.begin(), quoted.end());
+  return h;
+}
+
+// The same error as nft traces it: 20 bytes of transport header, so the quote stops
+// before its addresses.
+NftTraceEvent frag_needed_trace(uint32_t netns, uint16_t ip_id = 0x1234) {
+  const auto whole = frag_needed(ip_id);
+  return trace(9, std::vector<uint8_t>(whole.begin(), whole.begin() + 40), netns);
+}
+
+TEST(EventGate, KeepsAnIcmpErrorTheTraceCutShortWhenTheDevicesSawItWhole) {
+  // The trace first: held until the devices' sighting of the same error arrives.
+  EventGate gate({gateway(1, 40000)});
+  EXPECT_FALSE(kept_now(gate, frag_needed_trace(1)));
+  PacketEvent whole = packet(frag_needed());
+  whole.netns = 1;
+  gate.offer(whole);
+  auto kept = gate.take_kept();
+  EXPECT_EQ(kept.packets.size(), 1U);
+  ASSERT_EQ(kept.traces.size(), 1U);
+  EXPECT_EQ(kept.traces[0].netns, 1U);
+  // The devices first: kept at once.
+  EventGate after({gateway(1, 40000)});
+  EXPECT_TRUE(kept_now(after, whole));
+  EXPECT_TRUE(kept_now(after, frag_needed_trace(1)));
+  // Another error (another IP id: another packet), or the same bytes in another
+  // namespace, is not the probe's.
+  EXPECT_FALSE(kept_now(after, frag_needed_trace(1, 0x4321)));
+  EXPECT_FALSE(kept_now(after, frag_needed_trace(3)));
+}
+
 TEST(EventGate, HeldEventsExpireAndCountAsIgnored) {
   EventGate gate({gateway(1, 40000)});
   const auto t0 = Clock::now();

@@ -9,6 +9,7 @@
 
 #include "model/drop_hook.h"
 #include "model/held_packet.h"
+#include "model/icmp_twin.h"
 #include "model/outcome.h"
 
 namespace fwpath::model {
@@ -168,6 +169,8 @@ struct Passage {
   std::optional<Direction> direction;
   std::vector<size_t> events;  // indices into traces, in order
   Hook hook = Hook::Unknown;   // hook of the latest base chain entered
+  // An ICMP error whose quote the trace cuts short: its bytes, to find it whole on the wire.
+  std::vector<uint8_t> unquoted_icmp;
 
   // For telling packets apart while grouping.
   int max_rank = -1;
@@ -281,7 +284,10 @@ class ProbeCorrelator {
         p.max_rank = std::max(p.max_rank, hook_rank(*hook));
         if (is_own_table(e)) p.own_hooks.insert(*hook);
       }
-      if (pkt) p.headers.push_back(*pkt);
+      if (pkt) {
+        if (p.headers.empty() && pkt->icmp_error_unquoted) p.unquoted_icmp = trace_bytes(e);
+        p.headers.push_back(*pkt);
+      }
       if (e.type == TraceType::Rule && e.rule_handle != 0 && !is_own_table(e)) {
         auto rule = rules_.rule(e.netns, e.family, e.table, e.chain, e.rule_handle);
         if (rule.found && is_nat_rule(rule.text)) {
@@ -303,8 +309,8 @@ class ProbeCorrelator {
       learnt = false;
       for (auto& p : passages_) {
         if (p.direction || p.headers.empty()) continue;
-        p.direction = keys_.direction(p.headers.front());
-        if (!p.direction || p.headers.front().icmp_error) continue;
+        p.direction = p.unquoted_icmp.empty() ? keys_.direction(p.headers.front()) : icmp_error_direction(p);
+        if (!p.direction || p.headers.front().icmp_error || !p.unquoted_icmp.empty()) continue;
         for (const auto& h : p.headers) learnt |= keys_.learn(h.flow, *p.direction);
       }
       // Conntrack's entry of a flow of ours says what NAT made of it, the source NAT
@@ -317,6 +323,17 @@ class ProbeCorrelator {
       }
       learnt |= learn_source_nat_on_the_wire();
     }
+  }
+
+  // The direction of an ICMP error the trace cut short: that of the same error the devices
+  // saw whole in that namespace (model/icmp_twin.h), when it quotes one of the probe's flows.
+  std::optional<Direction> icmp_error_direction(const Passage& p) const {
+    for (const auto& e : in_.packets) {
+      if (e.netns != p.netns || !in_window(e.received, w_) || !same_icmp_error(p.unquoted_icmp, e.packet)) continue;
+      auto pkt = bpf_packet(e);
+      if (pkt && pkt->icmp_error) return keys_.direction(*pkt);
+    }
+    return std::nullopt;
   }
 
   // Without a conntrack entry, a source NAT done after the last hook shows only on the

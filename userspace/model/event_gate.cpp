@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/icmp_twin.h"
+
 namespace fwpath::model {
 
 namespace {
@@ -46,6 +48,13 @@ std::optional<uint32_t> EventGate::owner(const Flow& f) const {
   return std::nullopt;
 }
 
+std::optional<uint32_t> EventGate::twin_owner(uint32_t netns, const std::vector<uint8_t>& start) const {
+  for (const auto& t : icmp_twins_) {
+    if (t.netns == netns && same_icmp_error(start, t.packet)) return t.probe;
+  }
+  return std::nullopt;
+}
+
 void EventGate::learn(const Flow& f, uint32_t probe) {
   if (owner(f)) return;
   learnt_.push_back(Learnt{f, probe});
@@ -57,7 +66,8 @@ void EventGate::learn(const Flow& f, uint32_t probe) {
 // the headers; the source endpoint stays. A packet that reuses the trace id of one of the
 // probe's has another source (a flood from another port) and is not taken for it.
 std::optional<uint32_t> EventGate::same_packet_after_dnat(const TraceKey& key, const ParsedPacket& pkt) {
-  if (pkt.icmp_error) return std::nullopt;
+  // An ICMP error is another packet than the one it is about, whatever trace id it has.
+  if (pkt.icmp_error || pkt.icmp_error_unquoted) return std::nullopt;
   auto it = in_view_.find(key);
   if (it == in_view_.end() || !it->second.probe) return std::nullopt;
   const Flow& before = it->second.flow;
@@ -81,9 +91,17 @@ void EventGate::keep(std::variant<NftTraceEvent, PacketEvent>&& e, uint32_t prob
   if (!admit(probe)) return;
   if (auto* t = std::get_if<NftTraceEvent>(&e)) {
     kept_traces_.emplace_back(seq, std::move(*t));
-  } else {
-    kept_packets_.emplace_back(seq, std::move(std::get<PacketEvent>(e)));
+    return;
   }
+  auto& p = std::get<PacketEvent>(e);
+  // An ICMP error about the probe seen whole: the nft trace of the same error, cut short,
+  // is recognised by its bytes.
+  auto pkt = p.packet.empty() ? std::nullopt : parse_ip_packet(p.packet.data(), p.packet.size());
+  if (pkt && pkt->icmp_error) {
+    icmp_twins_.push_back(IcmpTwin{p.netns, p.packet, probe});
+    learnt_since_release_ = true;
+  }
+  kept_packets_.emplace_back(seq, std::move(p));
 }
 
 void EventGate::drop_held_front() {
@@ -118,17 +136,18 @@ void EventGate::offer(NftTraceEvent e) {
     } else if (it->second.probe) {
       keep(std::move(e), *it->second.probe, seq);
     } else {
-      hold(Held{seq, std::move(e), std::nullopt, false, key, it->second.seq});
+      hold(Held{seq, std::move(e), std::nullopt, false, key, it->second.seq, {}});
     }
     return;
   }
-  auto probe = owner(pkt->flow);
+  std::vector<uint8_t> unquoted = pkt->icmp_error_unquoted ? trace_bytes(e) : std::vector<uint8_t>{};
+  auto probe = unquoted.empty() ? owner(pkt->flow) : twin_owner(e.netns, unquoted);
   if (!probe) probe = same_packet_after_dnat(key, *pkt);
   in_view_[key] = PacketInView{pkt->flow, seq, probe};  // a trace id is reused by later packets
   if (probe) {
     keep(std::move(e), *probe, seq);
   } else {
-    hold(Held{seq, std::move(e), pkt->flow, pkt->icmp_error, key, std::nullopt});
+    hold(Held{seq, std::move(e), pkt->flow, pkt->icmp_error, key, std::nullopt, std::move(unquoted)});
   }
 }
 
@@ -146,7 +165,7 @@ void EventGate::offer(PacketEvent e) {
   if (probe) {
     keep(std::move(e), *probe, seq);
   } else if (pkt) {
-    hold(Held{seq, std::move(e), pkt->flow, pkt->icmp_error, std::nullopt, std::nullopt});
+    hold(Held{seq, std::move(e), pkt->flow, pkt->icmp_error, std::nullopt, std::nullopt, {}});
   } else {
     ++tally_.ignored_foreign;
   }
@@ -163,7 +182,10 @@ void EventGate::release_recognised() {
     std::deque<Held> still_held;
     for (auto& h : held_) {
       std::optional<uint32_t> probe;
-      if (h.flow) {
+      if (h.flow && !h.unquoted_icmp.empty()) {
+        probe = twin_owner(h.trace->first, h.unquoted_icmp);
+        previous_header[*h.trace] = {*h.flow, probe};
+      } else if (h.flow) {
         probe = owner(*h.flow);
         if (h.trace) {
           auto prev = previous_header.find(*h.trace);

@@ -11,6 +11,8 @@
 //     a port-changing SNAT, e.g. a fully random masquerade);
 //   - a later header of the same packet (same namespace and trace id) with the same
 //     source endpoint: a DNAT between two hooks;
+//   - an ICMP error whose quote an nft trace cuts short, when BPF saw the same error
+//     (same bytes, same namespace) quoting a probe's flow (model/icmp_twin.h);
 // and each learnt flow's reverse, for replies. nft trace events without headers follow
 // the kept event of their packet (same namespace and trace id).
 //
@@ -113,7 +115,14 @@ class EventGate {
     std::optional<Flow> flow;  // the headers' flow; none for a trace event without headers
     bool icmp_error = false;   // `flow` is the one an ICMP error quotes
     std::optional<TraceKey> trace;
-    std::optional<uint64_t> follows;  // without headers: the seq of its packet's header event
+    std::optional<uint64_t> follows;     // without headers: the seq of its packet's header event
+    std::vector<uint8_t> unquoted_icmp;  // a trace's ICMP error cut short: its bytes, for twin_owner()
+  };
+  // An ICMP error about a probe's flow that BPF saw whole.
+  struct IcmpTwin {
+    uint32_t netns = 0;
+    std::vector<uint8_t> packet;
+    uint32_t probe = 0;
   };
   struct Learnt {
     Flow flow;
@@ -121,6 +130,7 @@ class EventGate {
   };
 
   [[nodiscard]] std::optional<uint32_t> owner(const Flow& f) const;
+  [[nodiscard]] std::optional<uint32_t> twin_owner(uint32_t netns, const std::vector<uint8_t>& start) const;
   void learn(const Flow& f, uint32_t probe);
   // Decides a trace event with headers; nullopt: not (yet) a probe's.
   [[nodiscard]] std::optional<uint32_t> same_packet_after_dnat(const TraceKey& key, const ParsedPacket& pkt);
@@ -135,6 +145,7 @@ class EventGate {
   std::map<uint32_t, size_t> kept_per_probe_;  // probe id -> events kept
   std::set<uint32_t> capped_;
   std::vector<Learnt> learnt_;  // flows learnt for a probe, each with its reverse
+  std::vector<IcmpTwin> icmp_twins_;
   // The last header-carrying event of each packet still in view: its flow and, when it
   // was kept, its probe (a held one's events are held with it).
   struct PacketInView {

@@ -136,10 +136,13 @@ std::optional<ParsedPacket> parse_ip_packet(const uint8_t* data, size_t len) {
     out.icmp_type = p[0];
     out.icmp_code = p[1];
     const bool error = icmp4 ? (p[0] == 3 || p[0] == 11 || p[0] == 12) : (p[0] >= 1 && p[0] <= 4);
-    if (!error || rest < 8) return out;
+    if (!error) return out;
+    out.icmp_error_unquoted = true;
+    if (rest < 8) return out;
     ParsedPacket inner;
     auto inner_l4 = read_ip(p + 8, rest - 8, inner);
     if (!inner_l4) return out;
+    out.icmp_error_unquoted = false;
     out.icmp_error = true;
     out.outer_src = out.flow.src.addr;
     out.flow = inner.flow;

@@ -53,6 +53,10 @@ Result<Endpoint> parse_endpoint(const std::string& text);
 struct ParsedPacket {
   Flow flow;
   bool icmp_error = false;
+  // An ICMP error whose quoted packet is cut off before its addresses (an nft trace holds
+  // 20 bytes of the transport header): `flow` is the error's own, whose packet it is about
+  // is unknown (model/icmp_twin.h).
+  bool icmp_error_unquoted = false;
   uint8_t icmp_type = 0;
   uint8_t icmp_code = 0;
   IpAddr outer_src;  // the sender of the ICMP error

@@ -30,6 +30,17 @@ const Hop* first_drop_hop(const ProbeReport& r) {
   return it == r.hops.end() ? nullptr : &*it;
 }
 
+// The nft verdict behind a drop: a drop verdict in its namespace and direction (and at its
+// hook, when known). Another drop (an ICMP error about the probe dropped on its way back)
+// is not this one's reason.
+const Hop* drop_hop_of(const ProbeReport& r, const DropInfo& d) {
+  auto it = std::find_if(r.hops.begin(), r.hops.end(), [&](const Hop& h) {
+    return is_drop_verdict(h.verdict) && h.netns == d.netns && h.direction == d.direction &&
+           (d.hook == Hook::Unknown || d.hook_inferred || h.hook == d.hook);
+  });
+  return it == r.hops.end() ? nullptr : &*it;
+}
+
 std::string ms(double v) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(1) << v << " ms";
@@ -79,7 +90,8 @@ std::string drop_summary(const ProbeReport& r, const DropInfo& d, const Hop* hop
 }  // namespace
 
 void decide_outcome(ProbeReport& r) {
-  const Hop* drop_hop = first_drop_hop(r);
+  // The hop that made the drop the devices saw, when nft made it; else the first nft drop.
+  const Hop* drop_hop = r.drop ? drop_hop_of(r, *r.drop) : first_drop_hop(r);
   if (!r.drop && drop_hop != nullptr) {
     DropInfo d;
     d.direction = drop_hop->direction;
