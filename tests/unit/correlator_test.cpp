@@ -37,6 +37,20 @@ std::vector<uint8_t> ports(uint16_t sport, uint16_t dport) {
           0};
 }
 
+// An ICMP error from `from` to `to`, its header `icmp` (type, code, checksum, rest), quoting
+// the packet src:sport -> dst:dport of `proto`.
+std::vector<uint8_t> icmp_error(const std::string& from, const std::string& to, std::vector<uint8_t> icmp,
+                                const std::string& src, uint16_t sport, const std::string& dst, uint16_t dport,
+                                uint8_t proto) {
+  std::vector<uint8_t> out = ipv4(from, to, 1);
+  out.insert(out.end(), icmp.begin(), icmp.end());
+  const auto quoted = ipv4(src, dst, proto);
+  out.insert(out.end(), quoted.begin(), quoted.end());
+  const auto p = ports(sport, dport);
+  out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
 class FakeRules : public RuleBook {
  public:
   std::map<std::tuple<std::string, std::string, uint64_t>, std::string> rules;  // table, chain, handle
@@ -254,12 +268,9 @@ TEST(Correlator, IcmpErrorOnTheWireIsShownAsTheErrorGoingBack) {
   e.kind = PacketEventKind::Receive;
   e.netns = 1;
   e.ifname = "eth0";
-  e.packet = ipv4("198.51.100.20", "192.0.2.10", 1);
-  e.packet.insert(e.packet.end(), {3, 13, 0, 0, 0, 0, 0, 0});  // dest unreachable, admin-prohibited
-  auto quoted = ipv4("192.0.2.10", "198.51.100.20", 6);
-  e.packet.insert(e.packet.end(), quoted.begin(), quoted.end());
-  auto p = ports(41000, 6443);
-  e.packet.insert(e.packet.end(), p.begin(), p.end());
+  // Destination unreachable, admin-prohibited.
+  e.packet = icmp_error("198.51.100.20", "192.0.2.10", {3, 13, 0, 0, 0, 0, 0, 0}, "192.0.2.10", 41000, "198.51.100.20",
+                        6443, 6);
   e.received = s.next();
   s.in.packets.push_back(e);
 
@@ -445,12 +456,9 @@ TEST(Correlator, AnIcmpErrorTheTraceCutShortIsTiedToTheProbeByItsWholeTwin) {
   rules.base("filter", "input", Hook::Input);
   s.probe(L4::Udp, "198.51.100.20", 30742, 40000, SocketOutcome::Timeout);
   s.packet(PacketEventKind::Drop, 3, "eth-c", "192.0.2.10", 40000, "198.51.100.20", 30742, "PKT_TOO_BIG");
-  std::vector<uint8_t> icmp = ipv4("192.0.2.1", "192.0.2.10", 1);
-  icmp.insert(icmp.end(), {3, 4, 0xab, 0xcd, 0, 0, 0x05, 0x78});
-  auto quoted = ipv4("192.0.2.10", "198.51.100.20", 17);
-  icmp.insert(icmp.end(), quoted.begin(), quoted.end());
-  auto p = ports(40000, 30742);
-  icmp.insert(icmp.end(), p.begin(), p.end());
+  // Fragmentation needed, mtu 1400.
+  const auto icmp = icmp_error("192.0.2.1", "192.0.2.10", {3, 4, 0xab, 0xcd, 0, 0, 0x05, 0x78}, "192.0.2.10", 40000,
+                               "198.51.100.20", 30742, 17);
   PacketEvent whole;
   whole.kind = PacketEventKind::Receive;
   whole.netns = 1;
