@@ -184,8 +184,11 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   if (!result) return env_error("probe thread ended without a result for", spec.target_text);
   if (!*result) return result->take_error().context("probe " + spec.target_text);
   FWPATH_TRY(list_conntrack(session, result->value().flow, w.start, w.conntrack));
-  FWPATH_TRY(list_unresolved_neighbours(session, w.neighbours));
   w.socket = to_socket_result(result->value());
+  // Only a silent probe whose packet was not seen dying can have been held on the way.
+  if (w.socket.outcome == model::SocketOutcome::Timeout && !death.died_at) {
+    FWPATH_TRY(list_unresolved_neighbours(session, w.neighbours));
+  }
   w.sent = result->value().sent_at;
   w.death_seen = death.died_at;
   w.died = death.died_kernel;
