@@ -331,6 +331,13 @@ TEST(Expectations, AnInferredDropHookSaysSo) {
   const auto res = only(evaluate_expectations(e, r));
   EXPECT_EQ(res.status, ExpectStatus::Pass);
   EXPECT_EQ(res.why, "inferred by the report: accepted by nft at input");
+  ScenarioResult sr;
+  sr.name = "s18";
+  sr.status = ScenarioStatus::Passed;
+  sr.probes = {{"api-server", "", {res}}};
+  EXPECT_NE(scenario_text(sr).find("PASS api-server hook: input (inferred by the report: accepted by nft at input)"),
+            std::string::npos)
+      << scenario_text(sr);
 }
 
 TEST(Expectations, SkipAllKeepsTheKeys) {

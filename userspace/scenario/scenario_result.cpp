@@ -14,6 +14,7 @@ std::string result_line(const std::string& probe, const ExpectationResult& e) {
     case ExpectStatus::Pass:
       // A list entry's actual value is everything seen; the entry itself says what held.
       line += e.key.find('[') != std::string::npos ? e.expected : e.actual;
+      if (!e.why.empty()) line += " (" + e.why + ")";  // e.g. a hook the report inferred
       break;
     case ExpectStatus::Fail:
       line += "expected " + e.expected + ", got " + e.actual;
