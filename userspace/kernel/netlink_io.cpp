@@ -21,7 +21,7 @@ constexpr int ms_count(std::chrono::milliseconds ms) {
 Status rtnl_request(const void* buf, size_t len, uint32_t seq, const std::string& what) {
   auto sock = open_netlink(NETLINK_ROUTE, "rtnetlink");
   if (!sock) return sock.take_error();
-  return netlink_exchange(sock->get(), buf, len, seq, nullptr, nullptr, what);
+  return netlink_exchange(sock->get(), buf, len, seq, nullptr, what);
 }
 
 }  // namespace
@@ -51,19 +51,10 @@ Status wait_readable(int fd, std::chrono::milliseconds timeout, const std::strin
   }
 }
 
-Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t seq, mnl_cb_t cb, void* data,
+Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t seq, const OnNetlinkMessage& on_data,
                         const std::string& what) {
   if (mnl_socket_sendto(sock, buf, len) < 0) return sys_error(what, "(send)");
-  const uint32_t portid = mnl_socket_get_portid(sock);
-  std::vector<char> reply(MNL_SOCKET_BUFFER_SIZE);
-  for (;;) {
-    FWPATH_TRY(wait_readable(mnl_socket_get_fd(sock), kNetlinkTimeout, what + " (no answer)"));
-    const ssize_t n = mnl_socket_recvfrom(sock, reply.data(), reply.size());
-    if (n < 0) return sys_error(what, "(receive)");
-    const int rc = mnl_cb_run(reply.data(), static_cast<size_t>(n), seq, portid, cb, data);
-    if (rc == MNL_CB_ERROR) return sys_error(what, "");
-    if (rc == MNL_CB_STOP) return {};
-  }
+  return receive_reply(mnl_socket_get_fd(sock), seq, mnl_socket_get_portid(sock), on_data, kNetlinkTimeout, what, "");
 }
 
 Status set_link_up(int ifindex) {

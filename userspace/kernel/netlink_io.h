@@ -10,6 +10,7 @@
 
 #include "util/c_handle.h"
 #include "util/error.h"
+#include "util/netlink_walk.h"
 
 namespace fwpath::kernel {
 
@@ -22,9 +23,10 @@ inline constexpr std::chrono::milliseconds kNetlinkTimeout{1000};
 Result<MnlSocket> open_netlink(int bus, const std::string& label);
 
 // Sends `len` bytes and reads replies until the ACK (or NLMSG_DONE of a dump), handing
-// each data message to `cb`. seq 0 accepts replies of any sequence number (batches).
-// The errno of an NLMSG_ERROR becomes the Error's err.
-Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t seq, mnl_cb_t cb, void* data,
+// each data message to `on_data` (may be null): receive_reply() of util/netlink_walk.h.
+// seq 0 accepts replies of any sequence number (batches). The errno of an NLMSG_ERROR
+// becomes the Error's err.
+Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t seq, const OnNetlinkMessage& on_data,
                         const std::string& what);
 
 // Waits up to `timeout` for the socket to become readable. ETIMEDOUT when it does not.

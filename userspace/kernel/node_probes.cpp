@@ -23,11 +23,6 @@ namespace {
 
 constexpr const char* kWireguardLink = "fwpkc-wg0";
 
-int count_message(const nlmsghdr*, void* data) {
-  ++*static_cast<size_t*>(data);
-  return MNL_CB_OK;
-}
-
 Result<size_t> dump_conntrack() {
   auto sock = open_netlink(NETLINK_NETFILTER, "ctnetlink");
   if (!sock) return sock.take_error();
@@ -41,8 +36,13 @@ Result<size_t> dump_conntrack() {
   nfg->version = NFNETLINK_V0;
   nfg->res_id = 0;
   size_t entries = 0;
-  FWPATH_TRY(netlink_exchange(sock->get(), nlh, nlh->nlmsg_len, nlh->nlmsg_seq, count_message, &entries,
-                              "dump the conntrack table"));
+  FWPATH_TRY(netlink_exchange(
+      sock->get(), nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
+      [&](const nlmsghdr&) -> Status {
+        ++entries;
+        return {};
+      },
+      "dump the conntrack table"));
   return entries;
 }
 

@@ -39,7 +39,7 @@ Status send_in(const NetnsRef& ns, const nlmsghdr* nlh, const std::string& what)
   if (!entered) return entered.take_error();
   auto sock = kernel::open_netlink(NETLINK_ROUTE, "rtnetlink in netns " + ns.label);
   if (!sock) return sock.take_error();
-  return kernel::netlink_exchange(sock->get(), nlh, nlh->nlmsg_len, nlh->nlmsg_seq, nullptr, nullptr,
+  return kernel::netlink_exchange(sock->get(), nlh, nlh->nlmsg_len, nlh->nlmsg_seq, nullptr,
                                   what + " in netns " + ns.label);
 }
 

@@ -127,8 +127,8 @@ Result<std::vector<ConntrackEntry>> dump_conntrack(int netns_fd, const std::stri
   std::vector<ConntrackEntry> out;
   FWPATH_TRY(sock->dump(
       nlh,
-      [&](const nlmsghdr* m) -> Status {
-        auto e = decode_conntrack(m, m->nlmsg_len);
+      [&](const nlmsghdr& m) -> Status {
+        auto e = decode_conntrack(&m, m.nlmsg_len);
         // An entry we cannot read is not ours to judge; the dump goes on.
         if (e && keep(e.value())) out.push_back(e.value());
         return {};
