@@ -4,78 +4,21 @@
 // test changed things; it must finish (no crash, no hang), say what it saw, and leave
 // nothing behind.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/syscall.h>
 
-#include <chrono>
-#include <csignal>
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sstream>
 
-#include "support/bpf_leaks.h"
 #include "support/lab_fixture.h"
+#include "support/leftovers.h"
 #include "support/listeners.h"
+#include "support/paused_probe.h"
 
 namespace fwpath::testlab {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// fwpath running in the background with pause points, its stdout and stderr in one log.
-class PausedProbe {
- public:
-  PausedProbe(const std::string& phases, const std::vector<std::string>& args, const std::string& tag)
-      : log_(::testing::TempDir() + "fwpath-world-" + tag + ".log") {
-    std::vector<std::string> argv = {"env", "FWPATH_TEST_PAUSE_AT=" + phases, FWPATH_BINARY, "probe"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto p = BackgroundProcess::start(argv, -1, log_);
-    EXPECT_TRUE(p.ok()) << p.error().message();
-    if (p.ok()) proc_.emplace(std::move(p.value()));
-  }
-  ~PausedProbe() { (void)std::remove(log_.c_str()); }
-  PausedProbe(const PausedProbe&) = delete;
-  PausedProbe& operator=(const PausedProbe&) = delete;
-
-  // Bounded wait for "fwpath: paused at PHASE"; false if fwpath exited or never got there.
-  bool wait_paused(const std::string& phase) {
-    if (!proc_) return false;
-    const std::string marker = "fwpath: paused at " + phase + "\n";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (read_file(log_).find(marker) != std::string::npos) return true;
-      pollfd exited{proc_->pidfd(), POLLIN, 0};
-      if (::poll(&exited, 1, 20) != 0) return false;
-    }
-    return false;
-  }
-  void resume() { ASSERT_EQ(::syscall(SYS_pidfd_send_signal, proc_->pidfd(), SIGUSR1, nullptr, 0), 0); }
-  Result<CommandResult> finish() { return proc_->wait(std::chrono::seconds(30)); }
-  std::string log() const { return read_file(log_); }
-
- private:
-  std::string log_;
-  std::optional<BackgroundProcess> proc_;
-};
-
 class ChangingWorld : public WithLab<> {
  protected:
-  bool tracer_table_in(const TestNetns& ns) const {
-    auto r = ns.run({"nft", "list", "tables"});
-    return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
-  }
-  void expect_nothing_left() const {
-    EXPECT_FALSE(tracer_table_in(lab_->provider));
-    EXPECT_FALSE(tracer_table_in(lab_->consumer));
-    EXPECT_FALSE(orphaned_fwpath_programs());
-  }
+  void expect_nothing_left() const { expect_no_tracer_left({lab_->provider.name(), lab_->consumer.name()}); }
   std::vector<std::string> probe_args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a = {"--json",
                                   "--timeout",
@@ -112,10 +55,10 @@ TEST_F(ChangingWorld, RuleAddedAndDeletedDuringTheTrace) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(listing->out, m, std::regex("comment \"added\" # handle ([0-9]+)"))) << listing->out;
   const std::string handle = m[1];
-  p.resume();
+  ASSERT_TRUE(p.resume());
   ASSERT_TRUE(p.wait_paused("tracing")) << p.log();
   ASSERT_TRUE(lab_->provider.run_ok({"nft", "delete", "rule", "inet", "filter", "input", "handle", handle}).ok());
-  p.resume();
+  ASSERT_TRUE(p.resume());
   auto r = p.finish();
   ASSERT_TRUE(r.ok()) << r.error().message();
   const std::string out = p.log();
@@ -136,7 +79,7 @@ TEST_F(ChangingWorld, TracedNamespaceDeleted) {
   ASSERT_TRUE(p.wait_paused("setup")) << p.log();
   EXPECT_TRUE(tracer_table_in(extra.value()));
   ASSERT_TRUE(run_checked({"ip", "netns", "del", extra->name()}).ok());
-  p.resume();
+  ASSERT_TRUE(p.resume());
   auto r = p.finish();
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->exit_code, 0) << p.log();
@@ -153,7 +96,7 @@ TEST_F(ChangingWorld, InterfaceGoesDown) {
   PausedProbe p("setup", probe_args(), "link");
   ASSERT_TRUE(p.wait_paused("setup")) << p.log();
   ASSERT_TRUE(lab_->router.ip({"link", "set", ThreeNsLab::kRouterProviderIf, "down"}).ok());
-  p.resume();
+  ASSERT_TRUE(p.resume());
   auto r = p.finish();
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->exit_code, 1) << p.log();

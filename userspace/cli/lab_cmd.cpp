@@ -118,11 +118,12 @@ Result<ExitCode> lab_run(const SplitArgs& split, const po::variables_map& vm) {
     prepare_tracing_environment();
   }
   std::vector<scenario::ScenarioResult> results;
+  scenario::RequirementCheck requirements;
   for (const auto& spec : specs.value()) {
     const bool has_probe = only.empty() || std::any_of(spec.probes.begin(), spec.probes.end(),
                                                        [&](const auto& p) { return p.name == only; });
     if (!has_probe) continue;
-    auto r = run_scenario(spec, only);
+    auto r = run_scenario(spec, only, requirements);
     if (!r) return r.take_error();
     if (!json) std::cout << scenario::scenario_text(r.value()) << std::flush;
     results.push_back(std::move(r.value()));
@@ -149,7 +150,7 @@ Result<ExitCode> lab_up(const std::string& file) {
   auto spec = scenario::load_scenario_file(file);
   if (!spec) return spec.take_error();
   FWPATH_TRY(require_caps({Cap::NetAdmin, Cap::SysAdmin}, "fwpath lab up"));
-  if (auto why = scenario::missing_requirement(scenario_features(spec.value()))) {
+  if (auto why = scenario::RequirementCheck().missing(scenario_features(spec.value()))) {
     return env_error("scenario " + spec->name + " cannot run here:", *why);
   }
   sweep_killed_labs();
