@@ -336,25 +336,7 @@ TEST_F(KernelCheck, HostIptablesLegacyMatchesProcNet) {
       << report_.detail("iptables_legacy_in_use");
 }
 
-// ---- privileges, usage, cleanup ------------------------------------------------------
-
-TEST(KernelCheckPrivileges, WithoutCapabilitiesItExitsThreeWithOneLine) {
-  REQUIRE_ROOT();  // dropping to nobody needs root first
-  const std::string setpriv = find_tool("setpriv");
-  if (setpriv.empty()) GTEST_SKIP() << "setpriv not installed";
-  for (const std::vector<std::string>& extra : {std::vector<std::string>{}, std::vector<std::string>{"--json"}}) {
-    std::vector<std::string> argv = {setpriv,           "--reuid=65534", "--regid=65534", "--clear-groups",
-                                     "--inh-caps=-all", FWPATH_BINARY,   "kernel-check"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    const Outcome o = run(argv);
-    EXPECT_EQ(o.exit_code, 3) << o.err;
-    EXPECT_EQ(o.out, "");
-    ASSERT_FALSE(o.err.empty());
-    EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "more than one line: " << o.err;
-    EXPECT_NE(o.err.find("CAP_NET_ADMIN"), std::string::npos) << o.err;
-    EXPECT_NE(o.err.find("CAP_SYS_ADMIN"), std::string::npos) << o.err;
-  }
-}
+// ---- usage, cleanup ------------------------------------------------------
 
 TEST(KernelCheckUsage, BadUsageExitsTwoBeforeAnyPrivilegeCheck) {
   for (const char* bad : {"--bogus", "stray", "--json=1"}) {
