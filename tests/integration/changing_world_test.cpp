@@ -2,7 +2,8 @@
 // traces, a traced namespace deleted, an interface going down. fwpath is stopped at known
 // points with FWPATH_TEST_PAUSE_AT (util/test_pause.h) and sent on with SIGUSR1 after the
 // test changed things; it must finish (no crash, no hang), say what it saw, and leave
-// nothing behind.
+// nothing behind. Then the rest of the list: a target that does not answer, and
+// IPv6 through the same machinery.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,32 @@ namespace {
 class ChangingWorld : public WithLab<> {
  protected:
   void expect_nothing_left() const { expect_no_tracer_left({lab_->provider.name(), lab_->consumer.name()}); }
+  // The report in a PausedProbe's log (stderr lines before it).
+  static nlohmann::json report_in(const std::string& log) {
+    const auto json_start = log.find('{');
+    if (json_start == std::string::npos) return nlohmann::json(nlohmann::json::value_t::discarded);
+    return nlohmann::json::parse(log.substr(json_start), nullptr, false);
+  }
+  // `fwpath probe --json ...` through the whole lab, run to its end.
+  nlohmann::json probe(const std::vector<std::string>& targets, CommandResult& result) const {
+    std::vector<std::string> argv = {FWPATH_BINARY,
+                                     "probe",
+                                     "--json",
+                                     "--timeout",
+                                     "3",
+                                     "--from-netns",
+                                     lab_->consumer.name(),
+                                     "--netns",
+                                     lab_->router.name(),
+                                     "--netns",
+                                     lab_->provider.name()};
+    argv.insert(argv.end(), targets.begin(), targets.end());
+    auto r = run_command(argv, timeout_after(std::chrono::seconds(30)));
+    EXPECT_TRUE(r.ok()) << r.error().message();
+    if (!r) return nlohmann::json(nlohmann::json::value_t::discarded);
+    result = r.value();
+    return nlohmann::json::parse(r->out, nullptr, false);
+  }
   std::vector<std::string> probe_args(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a = {"--json",
                                   "--timeout",
@@ -88,8 +115,9 @@ TEST_F(ChangingWorld, TracedNamespaceDeleted) {
   expect_nothing_left();
 }
 
-// The path's link goes down after setup: the probe gets no answer, and fwpath says so
-// (exit 1) instead of hanging or reporting a pass.
+// The path's link goes down after setup: the router loses its route to the provider and
+// answers the SYN with net-unreachable; fwpath reports that (exit 1) instead of hanging or
+// reporting a pass, and blames no rule.
 TEST_F(ChangingWorld, InterfaceGoesDown) {
   auto listener = TcpListener::start(lab_->provider.fd(), {addr(ThreeNsLab::kProviderV4), 6443});
   ASSERT_TRUE(listener.ok()) << listener.error().message();
@@ -100,11 +128,62 @@ TEST_F(ChangingWorld, InterfaceGoesDown) {
   auto r = p.finish();
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->exit_code, 1) << p.log();
-  const auto json_start = p.log().find('{');
-  ASSERT_NE(json_start, std::string::npos) << p.log();
-  const auto report = nlohmann::json::parse(p.log().substr(json_start), nullptr, false);
+  const auto report = report_in(p.log());
   ASSERT_FALSE(report.is_discarded()) << p.log();
-  EXPECT_FALSE(report["targets"][0]["passed"].get<bool>()) << report.dump(2);
+  const auto& t = report["targets"][0];
+  EXPECT_FALSE(t["passed"].get<bool>()) << t.dump(2);
+  EXPECT_EQ(t["outcome"], "rejected") << t.dump(2);
+  EXPECT_EQ(t["reply"]["from"], ThreeNsLab::kRouterConsumerV4) << t.dump(2);
+  EXPECT_EQ(t["reply"]["icmp"]["type"], 3) << t.dump(2);
+  EXPECT_EQ(t["reply"]["icmp"]["code"], 0) << "net-unreachable: " << t.dump(2);
+  EXPECT_TRUE(t["hops"].empty()) << "no rule decided: " << t.dump(2);
+  expect_nothing_left();
+}
+
+// An address on the provider's link where nobody is: the router asks for it (ARP) and never
+// hears back. fwpath must end within its timeout, say the target was not reached, and not
+// blame a firewall rule that did not decide.
+TEST_F(ChangingWorld, TargetThatDoesNotAnswer) {
+  CommandResult r;
+  const auto report = probe({"--api-server", "198.51.100.99:6443"}, r);
+  ASSERT_FALSE(report.is_discarded()) << r.describe() << r.out;
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  const auto& t = report["targets"][0];
+  EXPECT_FALSE(t["passed"].get<bool>()) << t.dump(2);
+  EXPECT_EQ(t["outcome"], "no-reply") << t.dump(2);
+  EXPECT_EQ(t["reply"]["outcome"], "timeout") << t.dump(2);
+  EXPECT_LT(t["reply"]["elapsed_ms"].get<double>(), 3500.0) << "ended by its 3 s timeout: " << t.dump(2);
+  EXPECT_TRUE(t["hops"].empty()) << "no rule decided: " << t.dump(2);
+  // How far it got: the BPF tracer saw the SYN on the router, which had nobody to hand it to.
+  bool on_router = false;
+  for (const auto& w : t["wire"]) on_router |= w["netns"] == lab_->router.name();
+  EXPECT_TRUE(on_router) << t.dump(2);
+  expect_nothing_left();
+}
+
+// IPv6 through the whole machinery: a drop by a rule in the provider's input chain is named
+// with its rule, hook, namespace and the kernel's reason, as for IPv4.
+TEST_F(ChangingWorld, Ipv6DropByRuleIsNamed) {
+  auto listener = TcpListener::start(lab_->provider.fd(), {addr(ThreeNsLab::kProviderV6), 6443});
+  ASSERT_TRUE(listener.ok()) << listener.error().message();
+  ASSERT_TRUE(lab_->provider
+                  .load_nft("table ip6 filter {\n chain input { type filter hook input priority 0; policy accept;\n"
+                            "  tcp dport 6443 counter drop comment \"v6 closed\"\n }\n}\n")
+                  .ok());
+  CommandResult r;
+  const auto report = probe({"--api-server", std::string("[") + ThreeNsLab::kProviderV6 + "]:6443"}, r);
+  ASSERT_FALSE(report.is_discarded()) << r.describe() << r.out;
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  const auto& t = report["targets"][0];
+  EXPECT_EQ(t["outcome"], "dropped") << t.dump(2);
+  EXPECT_NE(t["summary"].get<std::string>().find("v6 closed"), std::string::npos) << t.dump(2);
+  EXPECT_EQ(t["drop"]["netns"], lab_->provider.name()) << t.dump(2);
+  EXPECT_EQ(t["drop"]["hook"], "input") << t.dump(2);
+  EXPECT_EQ(t["drop"]["reason"], "NETFILTER_DROP") << t.dump(2);
+  ASSERT_EQ(t["hops"].size(), 1U) << t.dump(2);
+  EXPECT_EQ(t["hops"][0]["family"], "ip6") << t.dump(2);
+  EXPECT_EQ(t["hops"][0]["verdict"], "drop") << t.dump(2);
+  EXPECT_EQ(listener->accepted(), 0U);
   expect_nothing_left();
 }
 
