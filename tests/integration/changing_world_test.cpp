@@ -28,17 +28,7 @@ class ChangingWorld : public WithLab<> {
   }
   // `fwpath probe --json ...` through the whole lab, run to its end.
   nlohmann::json probe(const std::vector<std::string>& targets, CommandResult& result) const {
-    std::vector<std::string> argv = {FWPATH_BINARY,
-                                     "probe",
-                                     "--json",
-                                     "--timeout",
-                                     "3",
-                                     "--from-netns",
-                                     lab_->consumer.name(),
-                                     "--netns",
-                                     lab_->router.name(),
-                                     "--netns",
-                                     lab_->provider.name()};
+    std::vector<std::string> argv = lab_->probe_argv("3");
     argv.insert(argv.end(), targets.begin(), targets.end());
     auto r = run_command(argv, timeout_after(std::chrono::seconds(30)));
     EXPECT_TRUE(r.ok()) << r.error().message();

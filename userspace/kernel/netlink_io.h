@@ -1,6 +1,6 @@
 #pragma once
-// The few netlink exchanges kernel-check's probes share: a bound libmnl socket, a
-// request answered by an ACK or a dump, and two rtnetlink link operations. Every wait is
+// The few netlink exchanges kernel-check's probes share: a bound libmnl socket and a
+// request answered by an ACK or a dump (the link operations are lab/rtnl.h's). Every wait is
 // bounded by poll(), so a kernel that never answers becomes ETIMEDOUT, not a hang.
 #include <libmnl/libmnl.h>
 
@@ -31,12 +31,6 @@ Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t 
 
 // Waits up to `timeout` for the socket to become readable. ETIMEDOUT when it does not.
 Status wait_readable(int fd, std::chrono::milliseconds timeout, const std::string& what);
-
-// rtnetlink, in the calling thread's namespace.
-Status set_link_up(int ifindex);
-// Creates a link of `kind` (IFLA_INFO_KIND) named `name`; the kernel's errno on refusal.
-Status create_link(const std::string& name, const std::string& kind);
-Status delete_link(const std::string& name);
 
 // A sequence number unique within this process, for netlink requests.
 uint32_t next_netlink_seq();
