@@ -95,9 +95,9 @@ Result<TraceSeen> await_trace(mnl_socket* sock, Clock::time_point deadline) {
     if (left.count() <= 0)
       return sys_error("no trace event within", std::to_string(kTraceWait.count()) + " ms", ETIMEDOUT);
     FWPATH_TRY(wait_readable(mnl_socket_get_fd(sock), left, "wait for a trace event"));
-    const ssize_t n = mnl_socket_recvfrom(sock, buf.data(), buf.size());
-    if (n < 0) return sys_error("receive trace events", "");
-    walk_datagram({buf.data(), static_cast<size_t>(n)}, [&](const nlmsghdr& nlh) {
+    auto got = receive_datagram(mnl_socket_get_fd(sock), buf, 0);
+    if (!got) return sys_error("receive trace events", "", got.error().err);
+    walk_datagram({buf.data(), got->size}, [&](const nlmsghdr& nlh) {
       auto ours = our_trace(nlh);
       if (!ours) return WalkStep::Next;
       seen = std::move(ours.value());

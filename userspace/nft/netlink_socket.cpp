@@ -122,9 +122,9 @@ Result<BatchResult> NetlinkSocket::commit(const Batch& batch, int timeout_ms) {
 
   // nfnetlink processes a batch inside sendmsg() and queues one answer per message
   // (NLM_F_ACK) before returning, so after the first answer the rest is already queued.
-  auto handle = [&](const char* data, ssize_t n) -> Status {
-    bool malformed = false;
-    const DatagramWalk walk = walk_datagram({data, static_cast<size_t>(n)}, [&](const nlmsghdr& nlh) {
+  auto handle = [&](const ReceivedDatagram& got, std::span<const char> data) -> Status {
+    bool malformed = got.truncated;
+    const DatagramWalk walk = walk_datagram(data.first(got.size), [&](const nlmsghdr& nlh) {
       if (nlh.nlmsg_type != NLMSG_ERROR) return WalkStep::Next;
       if (nlh.nlmsg_len < NLMSG_HDRLEN + sizeof(nlmsgerr)) {
         malformed = true;
@@ -155,21 +155,22 @@ Result<BatchResult> NetlinkSocket::commit(const Batch& batch, int timeout_ms) {
   std::vector<char> buf(kReceiveBuffer);
   while (!pending.empty() && !whole_batch_refused) {
     FWPATH_TRY(wait_readable(timeout_ms, "wait for the answer to an nf_tables batch"));
-    const ssize_t n = ::recv(fd(), buf.data(), buf.size(), 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int recv_errno = errno;
+    auto got = receive_datagram(fd(), buf, 0);
+    if (!got) {
+      if (got.error().err == EINTR) continue;
       drain_pending();
-      return sys_error("receive the answer to an nf_tables batch in", netns_label_, recv_errno);
+      return sys_error("receive the answer to an nf_tables batch in", netns_label_, got.error().err);
     }
-    FWPATH_TRY(handle(buf.data(), n));
+    if (got->sender != 0) continue;  // not the kernel's
+    FWPATH_TRY(handle(got.value(), buf));
   }
   // Whatever else the kernel queued for this batch belongs to it: collect it now so that
   // the next request on this socket starts clean.
   for (;;) {
-    const ssize_t n = ::recv(fd(), buf.data(), buf.size(), MSG_DONTWAIT);
-    if (n <= 0) break;
-    FWPATH_TRY(handle(buf.data(), n));
+    auto got = receive_datagram(fd(), buf, MSG_DONTWAIT);
+    if (!got || got->size == 0) break;
+    if (got->sender != 0) continue;
+    FWPATH_TRY(handle(got.value(), buf));
   }
   return result;
 }
