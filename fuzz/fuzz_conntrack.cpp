@@ -1,4 +1,7 @@
-// One ctnetlink dump reply (IPCTNL_MSG_CT_NEW): nested tuples, addresses and ports.
+// Raw bytes as one datagram of a ctnetlink dump's answer, read the way
+// sources::dump_conntrack reads it: the shared reply walk of util/netlink_walk.h
+// (read_reply_datagram: DONE, errors, foreign sequence numbers, bogus lengths), then
+// sources::decode_conntrack for each data message (nested tuples, addresses and ports).
 #include <linux/netlink.h>
 
 #include <cstddef>
@@ -6,13 +9,16 @@
 #include <vector>
 
 #include "sources/conntrack_entry.h"
+#include "util/netlink_walk.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Aligned (operator new) and exactly `size` bytes, so that ASan sees a read past them.
-  const std::vector<uint8_t> copy(data, data + size);
-  if (copy.empty()) return 0;
-  auto e = fwpath::sources::decode_conntrack(reinterpret_cast<const nlmsghdr*>(copy.data()),  // NOLINT: in place
-                                             copy.size());
-  if (e) (void)e->status_text();
+  const std::vector<char> copy(data, data + size);
+  // Sequence 0 takes any: the fuzzer need not guess the request's number.
+  (void)fwpath::read_reply_datagram(copy, 0, 0, [](const nlmsghdr& nlh) -> fwpath::Status {
+    auto e = fwpath::sources::decode_conntrack(&nlh, nlh.nlmsg_len);
+    if (e) (void)e->status_text();
+    return {};
+  });
   return 0;
 }

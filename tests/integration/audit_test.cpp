@@ -2,14 +2,9 @@
 // rulesets/audit/ (nft and iptables-save), both roles, a broken ruleset, and after every
 // run nothing of the audit left: no lab namespace of its pid, no tracer table of its pid,
 // and the host's own ruleset exactly as it was.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/inotify.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -20,112 +15,23 @@
 #include <sstream>
 
 #include "lab/lab_names.h"
+#include "support/leftovers.h"
 #include "support/netns_lab.h"
+#include "support/streaming_process.h"
 
 namespace fwpath::testlab {
 namespace {
 
 using nlohmann::json;
 
-struct AuditRun {
-  pid_t pid = -1;
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_memfd(int fd) {
-  std::string text;
-  char buf[4096];
-  ::lseek(fd, 0, SEEK_SET);
-  for (ssize_t n = 0; (n = ::read(fd, buf, sizeof(buf))) > 0;) text.append(buf, static_cast<size_t>(n));
-  return text;
-}
-
-// The fwpath binary running with its stdout and stderr in memory files; the pid is kept
-// so the test can look for what that process might have left.
-class FwpathProcess {
- public:
-  explicit FwpathProcess(std::vector<std::string> args) {
-    args.insert(args.begin(), FWPATH_BINARY);
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    out_.reset(::memfd_create("audit-out", MFD_CLOEXEC));
-    err_.reset(::memfd_create("audit-err", MFD_CLOEXEC));
-    if (!out_.valid() || !err_.valid()) {
-      ADD_FAILURE() << "memfd_create: " << std::strerror(errno);
-      return;
-    }
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      ADD_FAILURE() << "fork: " << std::strerror(errno);
-      return;
-    }
-    if (pid == 0) {
-      if (::dup2(out_.get(), STDOUT_FILENO) < 0 || ::dup2(err_.get(), STDERR_FILENO) < 0) ::_exit(127);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    pid_ = pid;
-    pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  }
-  FwpathProcess(const FwpathProcess&) = delete;
-  FwpathProcess& operator=(const FwpathProcess&) = delete;
-  ~FwpathProcess() {
-    if (waited_ || pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);  // a failed test: our own child, by its pid
-    (void)finish();
-  }
-
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  void signal(int sig) const { (void)::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0); }
-
-  // Waits (up to 90 s, then kills it) and collects what it printed.
-  AuditRun finish() {
-    AuditRun run;
-    run.pid = pid_;
-    if (pid_ <= 0 || waited_) return run;
-    pollfd p{pidfd_.get(), POLLIN, 0};
-    int n = 0;
-    while ((n = ::poll(&p, 1, 90000)) < 0 && errno == EINTR) {
-    }
-    if (n == 0) {
-      ADD_FAILURE() << "fwpath did not exit within 90 s; killed";
-      ::kill(pid_, SIGKILL);
-    }
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    waited_ = true;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = read_memfd(out_.get());
-    run.err = read_memfd(err_.get());
-    return run;
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool waited_ = false;
-  UniqueFd pidfd_;
-  UniqueFd out_;
-  UniqueFd err_;
-};
+// What one audit run gave; its pid names what it may have left behind.
+using AuditRun = CommandResult;
 
 AuditRun run_fwpath(std::vector<std::string> args) {
-  FwpathProcess p(std::move(args));
-  return p.finish();
-}
-
-std::vector<std::string> lab_netns_of(pid_t pid) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/run/netns", ec)) {
-    const auto parsed = lab::parse_lab_netns_name(e.path().filename().string());
-    if (parsed && parsed->run.pid == pid) out.push_back(e.path().filename().string());
-  }
-  return out;
+  args.insert(args.begin(), FWPATH_BINARY);
+  auto r = run_command(args, timeout_after(std::chrono::seconds(90)));
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  return r ? r.value() : AuditRun{};
 }
 
 // The host's ruleset without counters (`-s`) and without the tracer tables of any fwpath
@@ -146,18 +52,6 @@ std::string host_ruleset() {
   return kept;
 }
 
-std::string host_tables_of(pid_t pid) {
-  auto r = run_command({"nft", "list", "tables"});
-  if (!r || !r->ok()) return "<nft list tables failed>";
-  std::istringstream in(r->out);
-  std::string found;
-  const std::string mine = "fwpath_" + std::to_string(pid) + "_";
-  for (std::string line; std::getline(in, line);) {
-    if (line.find(mine) != std::string::npos) found += line + "\n";
-  }
-  return found;
-}
-
 std::string example(const std::string& name) {
   return std::string(FWPATH_SOURCE_DIR) + "/rulesets/audit/" + name;
 }
@@ -175,7 +69,7 @@ class Audit : public ::testing::Test {
     full.insert(full.end(), args.begin(), args.end());
     AuditRun run = run_fwpath(full);
     EXPECT_TRUE(lab_netns_of(run.pid).empty()) << "lab namespaces left by pid " << run.pid;
-    EXPECT_EQ(host_tables_of(run.pid), "") << "tracer tables left in the host namespace";
+    EXPECT_EQ(host_tracer_tables_of(run.pid), "") << "tracer tables left in the host namespace";
     EXPECT_EQ(host_ruleset(), host_before_) << "the host's ruleset changed";
     return run;
   }
@@ -324,9 +218,9 @@ TEST_F(Audit, SigtermWhileBuildingOrProbingExitsFourAndLeavesNothing) {
   ASSERT_TRUE(watch.valid()) << std::strerror(errno);
   std::filesystem::create_directories("/run/netns");
   ASSERT_GE(::inotify_add_watch(watch.get(), "/run/netns", IN_CREATE), 0) << std::strerror(errno);
-  FwpathProcess p({"audit", "--ruleset", example("provider-open.nft"), "--role", "provider", "--require", "tcp:6443",
-                   "--require", "udp:51840"});
-  ASSERT_GT(p.pid(), 0);
+  auto p = StreamingProcess::start({FWPATH_BINARY, "audit", "--ruleset", example("provider-open.nft"), "--role",
+                                    "provider", "--require", "tcp:6443", "--require", "udp:51840"});
+  ASSERT_TRUE(p.ok()) << p.error().message();
   bool seen = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!seen && std::chrono::steady_clock::now() < deadline) {
@@ -337,16 +231,18 @@ TEST_F(Audit, SigtermWhileBuildingOrProbingExitsFourAndLeavesNothing) {
     for (ssize_t at = 0; n > 0 && at < n;) {
       const auto* ev = reinterpret_cast<const inotify_event*>(buf + at);  // NOLINT: the kernel's record layout
       const auto parsed = lab::parse_lab_netns_name(ev->len > 0 ? ev->name : "");
-      if (parsed && parsed->run.pid == p.pid()) seen = true;
+      if (parsed && parsed->run.pid == p->pid()) seen = true;
       at += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
     }
   }
-  ASSERT_TRUE(seen) << "no lab namespace of pid " << p.pid() << " appeared";
-  p.signal(SIGTERM);
-  const AuditRun run = p.finish();
+  ASSERT_TRUE(seen) << "no lab namespace of pid " << p->pid() << " appeared";
+  p->signal(SIGTERM);
+  auto finished = p->finish(std::chrono::seconds(90));
+  ASSERT_TRUE(finished.ok()) << finished.error().message();
+  const AuditRun& run = finished.value();
   EXPECT_EQ(run.exit_code, 4) << run.out << run.err;
   EXPECT_TRUE(lab_netns_of(run.pid).empty()) << "lab namespaces left by pid " << run.pid;
-  EXPECT_EQ(host_tables_of(run.pid), "");
+  EXPECT_EQ(host_tracer_tables_of(run.pid), "");
   EXPECT_EQ(host_ruleset(), host_before_);
 }
 

@@ -2,168 +2,27 @@
 // are explained with the rules that break them, and nothing is left behind, whether the
 // demo ends normally, is asked to stop (SIGTERM) or is killed (SIGKILL, swept by the
 // next run).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "lab/lab_names.h"
+#include "support/leftovers.h"
 #include "support/netns_lab.h"
+#include "support/streaming_process.h"
 
 namespace fwpath::testlab {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 // The intro's last line: the lab is built when it appears.
 constexpr const char* kIntroEnd = "udp 198.51.100.20:30742\n";
-
-// Lab namespaces under /run/netns created by process `pid`.
-std::vector<std::string> lab_netns_of(pid_t pid) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/run/netns", ec)) {
-    const auto name = e.path().filename().string();
-    const auto parsed = lab::parse_lab_netns_name(name);
-    if (parsed && parsed->run.pid == pid) out.push_back(name);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// The host's nftables tables whose name mentions the tracer of process `pid`.
-std::string host_tracer_tables_of(pid_t pid) {
-  auto r = run_command({"nft", "list", "tables"});
-  EXPECT_TRUE(r.ok() && r->ok()) << (r ? r->describe() : r.error().message());
-  if (!r) return {};
-  std::string found;
-  std::istringstream in(r->out);
-  std::string line;
-  const std::string mine = "fwpath_" + std::to_string(pid) + "_";
-  while (std::getline(in, line)) {
-    if (line.find(mine) != std::string::npos) found += line + "\n";
-  }
-  return found;
-}
-
-// The demo binary with its stdout on a pipe we read as it is written, so that a test can
-// act the moment the intro appears. Killed and reaped by pid (pidfd) if a test fails early.
-class StreamingDemo {
- public:
-  explicit StreamingDemo(std::vector<std::string> args) : args_(std::move(args)) {}
-  StreamingDemo(const StreamingDemo&) = delete;
-  StreamingDemo& operator=(const StreamingDemo&) = delete;
-  ~StreamingDemo() {
-    if (pid_ <= 0) return;
-    (void)::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-
-  ::testing::AssertionResult start() {
-    std::vector<char*> argv;
-    for (auto& a : args_) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int out[2];
-    int err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
-      return ::testing::AssertionFailure() << "pipe2: " << std::strerror(errno);
-    }
-    UniqueFd out_r(out[0]);
-    const UniqueFd out_w(out[1]);
-    UniqueFd err_r(err[0]);
-    const UniqueFd err_w(err[1]);
-    const pid_t pid = ::fork();
-    if (pid < 0) return ::testing::AssertionFailure() << "fork: " << std::strerror(errno);
-    if (pid == 0) {
-      // Only async-signal-safe calls between fork and exec.
-      if (::dup2(out_w.get(), STDOUT_FILENO) < 0 || ::dup2(err_w.get(), STDERR_FILENO) < 0) ::_exit(127);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    pid_ = pid;
-    pidfd_.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (!pidfd_.valid()) return ::testing::AssertionFailure() << "pidfd_open: " << std::strerror(errno);
-    // The write ends close with this scope, so the pipes end when the child exits.
-    out_ = std::move(out_r);
-    err_ = std::move(err_r);
-    return ::testing::AssertionSuccess();
-  }
-
-  // Reads stdout until it contains `text` (bounded wait on poll, no sleeps).
-  ::testing::AssertionResult wait_for_output(const std::string& text, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (stdout_.find(text) == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) return ::testing::AssertionFailure() << "no '" << text << "' on stdout, got:\n" << stdout_;
-      pollfd p{out_.get(), POLLIN, 0};
-      const int n = ::poll(&p, 1, static_cast<int>(left));
-      if (n < 0 && errno != EINTR) return ::testing::AssertionFailure() << "poll: " << std::strerror(errno);
-      if (n <= 0) continue;
-      char buf[4096];
-      const ssize_t got = ::read(out_.get(), buf, sizeof(buf));
-      if (got == 0) return ::testing::AssertionFailure() << "stdout closed before '" << text << "':\n" << stdout_;
-      if (got > 0) stdout_.append(buf, static_cast<size_t>(got));
-    }
-    return ::testing::AssertionSuccess();
-  }
-
-  void signal(int sig) const { (void)::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0); }
-
-  // Drains both pipes to their end, then reaps. Bounded: SIGKILL after `timeout`.
-  CommandResult finish(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (out_.valid() || err_.valid()) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) {
-        signal(SIGKILL);
-        break;
-      }
-      pollfd fds[2] = {{out_.get(), POLLIN, 0}, {err_.get(), POLLIN, 0}};
-      if (::poll(fds, 2, static_cast<int>(left)) < 0 && errno != EINTR) break;
-      for (int i = 0; i < 2; ++i) {
-        if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-        char buf[4096];
-        const ssize_t got = ::read(fds[i].fd, buf, sizeof(buf));
-        if (got > 0) {
-          (i == 0 ? stdout_ : stderr_).append(buf, static_cast<size_t>(got));
-        } else if (got == 0 || errno != EINTR) {
-          (i == 0 ? out_ : err_).reset();
-        }
-      }
-    }
-    CommandResult r;
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-    r.out = stdout_;
-    r.err = stderr_;
-    return r;
-  }
-
-  [[nodiscard]] pid_t pid() const { return pid_; }
-
- private:
-  std::vector<std::string> args_;
-  pid_t pid_ = -1;
-  UniqueFd pidfd_;
-  UniqueFd out_;
-  UniqueFd err_;
-  std::string stdout_;
-  std::string stderr_;
-};
 
 const json* target(const json& report, const std::string& label) {
   for (const auto& t : report["targets"]) {
@@ -192,7 +51,7 @@ class Demo : public ::testing::Test {
 };
 
 TEST_F(Demo, ExplainsBothBrokenPathsAndLeavesNothing) {
-  auto r = run_command({FWPATH_BINARY, "demo", "--json"}, CommandOptions{-1, {}, std::chrono::milliseconds(60000)});
+  auto r = run_command({FWPATH_BINARY, "demo", "--json"}, timeout_after(std::chrono::seconds(60)));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->exit_code, 1) << r->describe();
   const json report = json::parse(r->out, nullptr, false);
@@ -264,7 +123,7 @@ TEST_F(Demo, ExplainsBothBrokenPathsAndLeavesNothing) {
 }
 
 TEST_F(Demo, TextEndsWithTheExpectedOutcome) {
-  auto r = run_command({FWPATH_BINARY, "demo"}, CommandOptions{-1, {}, std::chrono::milliseconds(60000)});
+  auto r = run_command({FWPATH_BINARY, "demo"}, timeout_after(std::chrono::seconds(60)));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->exit_code, 1) << r->describe();
   EXPECT_NE(r->out.find("FAIL api-server tcp 198.51.100.20:6443: rejected at input by "
@@ -282,34 +141,36 @@ TEST_F(Demo, TextEndsWithTheExpectedOutcome) {
 }
 
 TEST_F(Demo, SigtermUnwindsAndExitsFour) {
-  StreamingDemo demo({FWPATH_BINARY, "demo"});
-  ASSERT_TRUE(demo.start());
-  const pid_t pid = demo.pid();
-  ASSERT_TRUE(demo.wait_for_output(kIntroEnd, std::chrono::seconds(30)));
+  auto demo = StreamingProcess::start({FWPATH_BINARY, "demo"});
+  ASSERT_TRUE(demo.ok()) << demo.error().message();
+  const pid_t pid = demo->pid();
+  ASSERT_TRUE(demo->read_until(kIntroEnd, std::chrono::seconds(30))) << demo->out();
   // The lab exists now (the intro comes after it is built): the check below is not vacuous.
   EXPECT_EQ(lab_netns_of(pid).size(), 4U);
-  demo.signal(SIGTERM);
-  const auto r = demo.finish(std::chrono::seconds(30));
-  EXPECT_EQ(r.signal, 0) << "the handler must catch SIGTERM, not die of it";
-  EXPECT_EQ(r.exit_code, 4) << r.describe() << "\nstdout:\n" << r.out;
-  EXPECT_NE(r.err.find("interrupted by TERM"), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  demo->signal(SIGTERM);
+  const auto r = demo->finish(std::chrono::seconds(30));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->signal, 0) << "the handler must catch SIGTERM, not die of it";
+  EXPECT_EQ(r->exit_code, 4) << r->describe() << "\nstdout:\n" << r->out;
+  EXPECT_NE(r->err.find("interrupted by TERM"), std::string::npos) << r->err;
+  EXPECT_EQ(std::count(r->err.begin(), r->err.end(), '\n'), 1) << r->err;
   EXPECT_TRUE(lab_netns_of(pid).empty());
   EXPECT_EQ(host_tracer_tables_of(pid), "");
 }
 
 TEST_F(Demo, NamespacesOfAKilledRunAreSweptByTheNext) {
-  StreamingDemo killed({FWPATH_BINARY, "demo"});
-  ASSERT_TRUE(killed.start());
-  const pid_t dead = killed.pid();
-  ASSERT_TRUE(killed.wait_for_output(kIntroEnd, std::chrono::seconds(30)));
-  killed.signal(SIGKILL);
-  const auto k = killed.finish(std::chrono::seconds(30));
-  ASSERT_EQ(k.signal, SIGKILL) << k.describe();
+  auto killed = StreamingProcess::start({FWPATH_BINARY, "demo"});
+  ASSERT_TRUE(killed.ok()) << killed.error().message();
+  const pid_t dead = killed->pid();
+  ASSERT_TRUE(killed->read_until(kIntroEnd, std::chrono::seconds(30))) << killed->out();
+  killed->signal(SIGKILL);
+  const auto k = killed->finish(std::chrono::seconds(30));
+  ASSERT_TRUE(k.ok()) << k.error().message();
+  ASSERT_EQ(k->signal, SIGKILL) << k->describe();
   const auto left = lab_netns_of(dead);
   ASSERT_EQ(left.size(), 4U) << "SIGKILL cannot be caught: its lab stays until the next run";
 
-  auto r = run_command({FWPATH_BINARY, "demo", "--json"}, CommandOptions{-1, {}, std::chrono::milliseconds(60000)});
+  auto r = run_command({FWPATH_BINARY, "demo", "--json"}, timeout_after(std::chrono::seconds(60)));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->exit_code, 1) << r->describe();
   EXPECT_TRUE(lab_netns_of(dead).empty()) << "the next run sweeps what the killed one left";

@@ -24,6 +24,9 @@
 #include "kernel/node_probes.h"
 #include "kernel/probe_support.h"
 #include "model/kernel_verdict.h"
+#include "support/command.h"
+#include "support/streaming_process.h"
+#include "util/child_process.h"
 #include "util/netns.h"
 #include "util/tracefs.h"
 
@@ -34,119 +37,17 @@ using namespace std::chrono_literals;
 // ---- processes -------------------------------------------------------------------
 
 std::string find_tool(const std::string& name) {
-  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
-    std::string path = dir + name;
-    if (::access(path.c_str(), X_OK) == 0) return path;
-  }
-  return {};
+  return fwpath::find_system_tool(name);
 }
 
-// A child process with stdout and stderr on pipes; killed (by its pid) and reaped when
-// the object goes, so a failing assertion never leaves it running.
-class Child {
- public:
-  explicit Child(const std::vector<std::string>& argv) {
-    int out[2];
-    int err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::dup2(err[1], 2);
-      const int devnull = ::open("/dev/null", O_RDONLY);
-      ::dup2(devnull, 0);
-      std::vector<char*> args;
-      args.reserve(argv.size() + 1);
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    ::close(err[1]);
-    out_ = out[0];
-    err_ = err[0];
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  Child(Child&&) = delete;
-  Child& operator=(Child&&) = delete;
-  ~Child() {
-    if (pid_ > 0 && !reaped_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-    if (err_ >= 0) ::close(err_);
-  }
-
-  // Reads output until `needle` shows on stdout or the deadline passes.
-  bool read_until(const std::string& needle, std::chrono::steady_clock::time_point deadline) {
-    while (out_text_.find(needle) == std::string::npos) {
-      if (!pump(deadline)) return false;
-    }
-    return true;
-  }
-
-  // Reads until both pipes close, then reaps; -1 when the deadline passed (child killed).
-  int finish(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (out_ >= 0 || err_ >= 0) {
-      if (!pump(deadline)) return -1;
-    }
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  [[nodiscard]] const std::string& out() const { return out_text_; }
-  [[nodiscard]] const std::string& err() const { return err_text_; }
-
- private:
-  bool pump(std::chrono::steady_clock::time_point deadline) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || (out_ < 0 && err_ < 0)) return false;
-    pollfd fds[2] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}};
-    if (::poll(fds, 2, static_cast<int>(left.count())) <= 0) return false;
-    drain(fds[0], out_, out_text_);
-    drain(fds[1], err_, err_text_);
-    return true;
-  }
-  static void drain(const pollfd& p, int& fd, std::string& text) {
-    if (fd < 0 || p.revents == 0) return;
-    char buf[4096];
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n > 0) {
-      text.append(buf, static_cast<size_t>(n));
-    } else {
-      ::close(fd);
-      fd = -1;
-    }
-  }
-
-  pid_t pid_ = -1;
-  int out_ = -1;
-  int err_ = -1;
-  bool reaped_ = false;
-  std::string out_text_;
-  std::string err_text_;
-};
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Outcome = fwpath::testlab::CommandResult;
 
 Outcome run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = 20s) {
-  Child child(argv);
-  Outcome o;
-  o.exit_code = child.finish(timeout);
-  o.out = child.out();
-  o.err = child.err();
-  return o;
+  fwpath::testlab::CommandOptions opt;
+  opt.timeout = timeout;
+  auto r = fwpath::testlab::run_command(argv, opt);
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  return r ? r.value() : Outcome{};
 }
 
 // ---- namespaces --------------------------------------------------------------------
@@ -367,7 +268,8 @@ TEST_F(KernelCheck, NftTraceMatchesNftMonitorTrace) {
     EXPECT_FALSE(report_.available("nft_trace")) << "nft cannot even create the table: " << table.err;
     return;
   }
-  Child monitor(ns.exec({nft, "monitor", "trace"}));
+  auto monitor = fwpath::testlab::StreamingProcess::start(ns.exec({nft, "monitor", "trace"}));
+  ASSERT_TRUE(monitor.ok()) << monitor.error().message();
   auto ns_fd = fwpath::open_named_netns(ns.name());
   ASSERT_TRUE(ns_fd) << ns_fd.error().message();
   // `nft monitor` says nothing when it has subscribed: send until a trace shows, bounded.
@@ -379,9 +281,9 @@ TEST_F(KernelCheck, NftTraceMatchesNftMonitorTrace) {
       ASSERT_TRUE(in_ns);
       ASSERT_TRUE(fwpath::kernel::send_udp_loopback(33100));
     }
-    traced = monitor.read_until("trace id", std::chrono::steady_clock::now() + 100ms);
+    traced = monitor->read_until("trace id", 100ms);
   }
-  EXPECT_EQ(report_.available("nft_trace"), traced) << report_.detail("nft_trace") << "\nmonitor: " << monitor.out();
+  EXPECT_EQ(report_.available("nft_trace"), traced) << report_.detail("nft_trace") << "\nmonitor: " << monitor->out();
 }
 
 TEST_F(KernelCheck, NftTableOwnerMatchesNft) {
@@ -434,25 +336,7 @@ TEST_F(KernelCheck, HostIptablesLegacyMatchesProcNet) {
       << report_.detail("iptables_legacy_in_use");
 }
 
-// ---- privileges, usage, cleanup ------------------------------------------------------
-
-TEST(KernelCheckPrivileges, WithoutCapabilitiesItExitsThreeWithOneLine) {
-  REQUIRE_ROOT();  // dropping to nobody needs root first
-  const std::string setpriv = find_tool("setpriv");
-  if (setpriv.empty()) GTEST_SKIP() << "setpriv not installed";
-  for (const std::vector<std::string>& extra : {std::vector<std::string>{}, std::vector<std::string>{"--json"}}) {
-    std::vector<std::string> argv = {setpriv,           "--reuid=65534", "--regid=65534", "--clear-groups",
-                                     "--inh-caps=-all", FWPATH_BINARY,   "kernel-check"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    const Outcome o = run(argv);
-    EXPECT_EQ(o.exit_code, 3) << o.err;
-    EXPECT_EQ(o.out, "");
-    ASSERT_FALSE(o.err.empty());
-    EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << "more than one line: " << o.err;
-    EXPECT_NE(o.err.find("CAP_NET_ADMIN"), std::string::npos) << o.err;
-    EXPECT_NE(o.err.find("CAP_SYS_ADMIN"), std::string::npos) << o.err;
-  }
-}
+// ---- usage, cleanup ------------------------------------------------------
 
 TEST(KernelCheckUsage, BadUsageExitsTwoBeforeAnyPrivilegeCheck) {
   for (const char* bad : {"--bogus", "stray", "--json=1"}) {

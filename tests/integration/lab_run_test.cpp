@@ -3,7 +3,6 @@
 // the key and what was seen), a bad file (exit 2, one line), two runs of one scenario at
 // once, and SIGTERM in the middle of a run (exit 4, nothing left behind).
 #include <poll.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 
 #include "lab/lab_names.h"
 #include "support/command.h"
+#include "support/leftovers.h"
 #include "support/skip.h"
 
 namespace fwpath::testlab {
@@ -96,31 +96,6 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   const size_t at = text.find(from);
   if (at != std::string::npos) text.replace(at, from.size(), to);
   return text;
-}
-
-std::vector<std::string> lab_netns_of(pid_t pid) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/run/netns", ec)) {
-    const auto parsed = lab::parse_lab_netns_name(e.path().filename().string());
-    if (parsed && parsed->run.pid == pid) out.push_back(e.path().filename().string());
-  }
-  return out;
-}
-
-bool host_has_tracer_table_of(pid_t pid) {
-  auto r = run_command({"nft", "list", "tables"});
-  return r.ok() && r->out.find("fwpath_" + std::to_string(pid) + "_") != std::string::npos;
-}
-
-bool fwpath_programs_loaded() {
-  auto r = run_command({"bpftool", "prog", "show"});
-  return r.ok() && r->out.find("fwpath_") != std::string::npos;
-}
-
-bool tracer_table_in(const std::string& netns) {
-  auto r = run_command({"ip", "netns", "exec", netns, "nft", "list", "tables"});
-  return r.ok() && r->out.find("fwpath_") != std::string::npos;
 }
 
 class LabRun : public ::testing::Test {
@@ -234,26 +209,20 @@ TEST_F(LabRun, SigtermMidRunLeavesNothing) {
   const auto deadline = Clock::now() + seconds(60);
   const auto probing = [&] {
     const auto names = lab_netns_of(pid);
-    return names.size() == 2 && std::any_of(names.begin(), names.end(), tracer_table_in);
+    return names.size() == 2 &&
+           std::any_of(names.begin(), names.end(), [](const std::string& n) { return tracer_table_in(n); });
   };
   while (!probing() && Clock::now() < deadline) {
     pollfd exited{p->pidfd(), POLLIN, 0};
     ASSERT_EQ(::poll(&exited, 1, 20), 0) << "fwpath exited before it was probing";
   }
   ASSERT_TRUE(probing()) << "the lab never started probing";
-  ASSERT_EQ(::syscall(SYS_pidfd_send_signal, p->pidfd(), SIGTERM, nullptr, 0), 0);
+  ASSERT_TRUE(p->signal(SIGTERM));
   auto r = p->wait(seconds(30));
   ASSERT_TRUE(r.ok()) << r.error().message();
   EXPECT_EQ(r->exit_code, 4) << r->describe();
   EXPECT_TRUE(lab_netns_of(pid).empty());
-  // Tables and programs go with their last descriptor, asynchronously: allow a moment.
-  const auto settle = Clock::now() + seconds(5);
-  while ((host_has_tracer_table_of(pid) || fwpath_programs_loaded()) && Clock::now() < settle) {
-    pollfd none{-1, 0, 0};
-    ::poll(&none, 1, 20);
-  }
-  EXPECT_FALSE(host_has_tracer_table_of(pid));
-  EXPECT_FALSE(fwpath_programs_loaded());
+  expect_no_tracer_left({}, pid);
 }
 
 TEST_F(LabRun, UpKeepsTheLabUntilDown) {

@@ -11,12 +11,6 @@
 namespace fwpath::testlab {
 namespace {
 
-CommandOptions timeout_options(int seconds) {
-  CommandOptions opt;
-  opt.timeout = std::chrono::seconds(seconds);
-  return opt;
-}
-
 class Overload : public WithLab<> {
  protected:
   // fwpath probe of a silent UDP port in the provider (no reply, the case where only the
@@ -25,7 +19,7 @@ class Overload : public WithLab<> {
     auto r = run_command(
         {"env", env, FWPATH_BINARY, "probe", "--json", "--timeout", "2", "--from-netns", lab_->consumer.name(),
          "--netns", lab_->provider.name(), "--gateway", std::string(ThreeNsLab::kProviderV4) + ":51840"},
-        timeout_options(60));
+        timeout_after(std::chrono::seconds(60)));
     EXPECT_TRUE(r.ok()) << r.error().message();
     if (!r.ok()) return {};
     result = r.value();

@@ -28,17 +28,7 @@ class ProbeCommand : public WithLab<> {
  protected:
   // Runs fwpath probe from the consumer, tracing all three namespaces.
   ProbeRun probe(std::vector<std::string> targets, const std::string& timeout = "2") {
-    std::vector<std::string> argv{FWPATH_BINARY,
-                                  "probe",
-                                  "--json",
-                                  "--timeout",
-                                  timeout,
-                                  "--from-netns",
-                                  lab_->consumer.name(),
-                                  "--netns",
-                                  lab_->router.name(),
-                                  "--netns",
-                                  lab_->provider.name()};
+    std::vector<std::string> argv = lab_->probe_argv(timeout);
     argv.insert(argv.end(), targets.begin(), targets.end());
     const auto t0 = std::chrono::steady_clock::now();
     auto r = run_command(argv);

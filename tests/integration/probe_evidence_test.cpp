@@ -93,17 +93,7 @@ class ProbeEvidence : public WithLab<> {
   }
 
   json probe(const std::vector<std::string>& extra, int expected_exit) {
-    std::vector<std::string> argv{FWPATH_BINARY,
-                                  "probe",
-                                  "--json",
-                                  "--timeout",
-                                  "3",
-                                  "--from-netns",
-                                  lab_->consumer.name(),
-                                  "--netns",
-                                  lab_->router.name(),
-                                  "--netns",
-                                  lab_->provider.name()};
+    std::vector<std::string> argv = lab_->probe_argv("3");
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto r = run_command(argv);
     EXPECT_TRUE(r) << r.error().message();

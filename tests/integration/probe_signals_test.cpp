@@ -5,34 +5,21 @@
 // poll on an observable state, not a sleep) before it sends the signal.
 #include <gtest/gtest.h>
 #include <poll.h>
-#include <sys/syscall.h>
 
 #include <chrono>
 #include <csignal>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
-#include <thread>
+#include <cstring>
 #include <tuple>
 
-#include "support/bpf_leaks.h"
 #include "support/lab_fixture.h"
+#include "support/leftovers.h"
 #include "support/listeners.h"
+#include "support/paused_probe.h"
 
 namespace fwpath::testlab {
 namespace {
 
-class ProbeSignals : public WithLab<::testing::TestWithParam<int>> {
- protected:
-  bool tracer_table_in(const TestNetns& ns) const {
-    auto r = ns.run({"nft", "list", "tables"});
-    return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
-  }
-
-  bool fwpath_programs_loaded() const { return orphaned_fwpath_programs(); }
-};
+class ProbeSignals : public WithLab<::testing::TestWithParam<int>> {};
 
 TEST_P(ProbeSignals, NothingIsLeftBehind) {
   const int sig = GetParam();
@@ -45,7 +32,7 @@ TEST_P(ProbeSignals, NothingIsLeftBehind) {
     ASSERT_EQ(::poll(&exited, 1, 20), 0) << "fwpath exited before it was tracing";
   }
   ASSERT_TRUE(tracer_table_in(lab_->provider)) << "fwpath never installed its tracer table";
-  ASSERT_EQ(::syscall(SYS_pidfd_send_signal, p->pidfd(), sig, nullptr, 0), 0);
+  ASSERT_TRUE(p->signal(sig));
   auto r = p->wait(std::chrono::seconds(10));
   ASSERT_TRUE(r.ok()) << r.error().message();
   if (sig == SIGKILL) {
@@ -55,14 +42,7 @@ TEST_P(ProbeSignals, NothingIsLeftBehind) {
   }
   // The owner flag makes the kernel remove the table when the socket closes; BPF programs
   // go with the last file descriptor. Both are asynchronous: allow a moment.
-  const auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while ((tracer_table_in(lab_->provider) || tracer_table_in(lab_->consumer) || fwpath_programs_loaded()) &&
-         std::chrono::steady_clock::now() < settle) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_FALSE(tracer_table_in(lab_->provider));
-  EXPECT_FALSE(tracer_table_in(lab_->consumer));
-  EXPECT_FALSE(fwpath_programs_loaded());
+  expect_no_tracer_left({lab_->provider.name(), lab_->consumer.name()});
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, ProbeSignals, ::testing::Values(SIGINT, SIGTERM, SIGKILL),
@@ -73,48 +53,24 @@ INSTANTIATE_TEST_SUITE_P(Signals, ProbeSignals, ::testing::Values(SIGINT, SIGTER
 //   setup:   everything is created (tracer tables in both namespaces, BPF attached)
 //   tracing: the probe was answered, the session still traces
 //   report:  the session is closed, the report not printed yet
-class ProbePhaseSignals : public WithLab<::testing::TestWithParam<std::tuple<const char*, int>>> {
- protected:
-  bool tracer_table_in(const TestNetns& ns) const {
-    auto r = ns.run({"nft", "list", "tables"});
-    return r.ok() && r->ok() && r->out.find("fwpath_") != std::string::npos;
-  }
-  bool fwpath_programs_loaded() const { return orphaned_fwpath_programs(); }
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+class ProbePhaseSignals : public WithLab<::testing::TestWithParam<std::tuple<const char*, int>>> {};
 
 TEST_P(ProbePhaseSignals, InterruptedAndNothingLeft) {
   const auto [phase, sig] = GetParam();
   auto listener = TcpListener::start(lab_->provider.fd(), {addr(ThreeNsLab::kProviderV4), 6443});
   ASSERT_TRUE(listener.ok()) << listener.error().message();
-  const std::string log = ::testing::TempDir() + "fwpath-phase-" + phase + "-" + std::to_string(sig) + ".log";
-  auto p =
-      BackgroundProcess::start({"env", std::string("FWPATH_TEST_PAUSE_AT=") + phase, FWPATH_BINARY, "probe",
-                                "--timeout", "2", "--from-netns", lab_->consumer.name(), "--netns",
-                                lab_->provider.name(), "--api-server", std::string(ThreeNsLab::kProviderV4) + ":6443"},
-                               -1, log);
-  ASSERT_TRUE(p.ok()) << p.error().message();
-  const std::string marker = std::string("fwpath: paused at ") + phase + "\n";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (read_file(log).find(marker) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd exited{p->pidfd(), POLLIN, 0};
-    ASSERT_EQ(::poll(&exited, 1, 20), 0) << "fwpath exited before the pause: " << read_file(log);
-  }
-  ASSERT_NE(read_file(log).find(marker), std::string::npos) << "never paused at " << phase << ": " << read_file(log);
+  PausedProbe p(phase,
+                {"--timeout", "2", "--from-netns", lab_->consumer.name(), "--netns", lab_->provider.name(),
+                 "--api-server", std::string(ThreeNsLab::kProviderV4) + ":6443"},
+                std::string("phase-") + phase + "-" + std::to_string(sig));
+  ASSERT_TRUE(p.wait_paused(phase)) << "never paused at " << phase << ": " << p.log();
   if (std::string(phase) == "setup") {
     EXPECT_TRUE(tracer_table_in(lab_->provider)) << "at setup the tracer table exists";
   }
-  ASSERT_EQ(::syscall(SYS_pidfd_send_signal, p->pidfd(), sig, nullptr, 0), 0);
-  auto r = p->wait(std::chrono::seconds(10));
+  ASSERT_TRUE(p.signal(sig));
+  auto r = p.finish();
   ASSERT_TRUE(r.ok()) << r.error().message();
-  const std::string out = read_file(log);
-  (void)std::remove(log.c_str());  // best effort: a stray log in the temp dir harms no test
+  const std::string out = p.log();
   if (sig == SIGKILL) {
     EXPECT_EQ(r->signal, SIGKILL);
   } else {
@@ -123,14 +79,7 @@ TEST_P(ProbePhaseSignals, InterruptedAndNothingLeft) {
         << out;
     EXPECT_EQ(out.find("tcp "), std::string::npos) << "an interrupted run prints no report: " << out;
   }
-  const auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while ((tracer_table_in(lab_->provider) || tracer_table_in(lab_->consumer) || fwpath_programs_loaded()) &&
-         std::chrono::steady_clock::now() < settle) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_FALSE(tracer_table_in(lab_->provider));
-  EXPECT_FALSE(tracer_table_in(lab_->consumer));
-  EXPECT_FALSE(fwpath_programs_loaded());
+  expect_no_tracer_left({lab_->provider.name(), lab_->consumer.name()});
 }
 
 INSTANTIATE_TEST_SUITE_P(Phases, ProbePhaseSignals,

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "lab/ruleset_load_child.h"
 #include "support/command.h"
 #include "support/skip.h"
+#include "util/child_process.h"
 #include "util/netns.h"
 
 namespace fwpath::lab {

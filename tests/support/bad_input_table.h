@@ -167,11 +167,26 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
        "fwpath probe: tracing needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH (run as root)",
        3,
        true},
+      {"kernel-check: missing privileges",
+       {"kernel-check"},
+       "fwpath kernel-check: probing the kernel needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_DAC_READ_SEARCH (run as root)",
+       3,
+       true},
       {"kernel-check: unknown option",
        {"kernel-check", "--bogus"},
        "fwpath kernel-check: unrecognised option '--bogus'",
        2},
       {"demo: unknown option", {"demo", "--bogus"}, "fwpath demo: unrecognised option '--bogus'", 2},
+      {"demo: missing privileges",
+       {"demo"},
+       "fwpath demo: building the demo lab needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_DAC_OVERRIDE (run as root)",
+       3,
+       true},
+      {"lab: missing privileges",
+       {"lab", "run", "$DIR/ok-scenario.yaml"},
+       "fwpath lab: building and tracing a lab needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_DAC_OVERRIDE (run as root)",
+       3,
+       true},
       {"lab: scenario with an unknown key",
        {"lab", "run", "$DIR/unknown-key.yaml"},
        "fwpath lab: $DIR/unknown-key.yaml line 5: hosts[0].colour: unknown key",
@@ -192,6 +207,11 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
        {"audit", "--ruleset", "$DIR/broken.nft", "--role", "boss", "--require", "tcp:6443"},
        "fwpath audit: bad --role 'boss' (expected consumer or provider)",
        2},
+      {"audit: missing privileges",
+       {"audit", "--ruleset", "$DIR/broken.nft", "--role", "provider", "--require", "tcp:6443"},
+       "fwpath audit: building the audit lab needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_DAC_OVERRIDE (run as root)",
+       3,
+       true},
   };
   return cases;
 }
@@ -228,6 +248,12 @@ inline const std::vector<BadInputFile>& bad_input_files() {
        "    server: https://api.nosuch.invalid:6443\n",
        0644},
       {"unknown-key.yaml", "name: x\ntitle: t\nhosts:\n  - name: a\n    colour: red\n", 0644},
+      {"ok-scenario.yaml",
+       "name: t-ok\ntitle: two hosts, one probe\nhosts:\n  - name: a\n  - name: b\nlinks:\n"
+       "  - {a: a, a_if: eth0, b: b, b_if: eth0}\naddresses:\n  - {host: a, if: eth0, cidr: 192.0.2.10/24}\n"
+       "  - {host: b, if: eth0, cidr: 192.0.2.20/24}\nprobes:\n  - name: api\n    from: a\n"
+       "    tcp: 192.0.2.20:6443\n    expect:\n      outcome: reached\n",
+       0644},
       {"broken.nft",
        "table inet filter {\n  chain input {\n    type filter hook input priority 0; policy accept;\n"
        "    tcp dport 6443 dropp\n  }\n}\n",

@@ -1,35 +1,33 @@
 #pragma once
-// Running tools (ip, nft, the fwpath binary) inside a network namespace from a test:
-// fork, setns() in the child, execve() with an argv vector. No shell, so no quoting.
+// Running tools (ip, nft, the fwpath binary) inside a network namespace from a test, with
+// the product's runner (util/child_process.h): fork, setns() in the child, execve() with an
+// argv vector. No shell, so no quoting.
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "util/child_process.h"
 #include "util/error.h"
-#include "util/unique_fd.h"
 
 namespace fwpath::testlab {
 
-struct CommandResult {
-  int exit_code = -1;  // -1 when killed by a signal
-  int signal = 0;      // the signal that ended it, 0 if it exited
-  std::string out;
-  std::string err;
-  [[nodiscard]] bool ok() const { return exit_code == 0; }
-  // "exit 1: <stderr>" for messages.
-  [[nodiscard]] std::string describe() const;
-};
+using CommandResult = ChildResult;
 
 struct CommandOptions {
   int netns_fd = -1;                         // run inside this network namespace; -1: ours
-  std::string stdin_text;                    // written to the command's stdin, then closed
+  std::string stdin_text;                    // the command's stdin
   std::chrono::milliseconds timeout{30000};  // killed (SIGKILL) after this
 };
 
-// Runs argv[0] (looked up on PATH unless it contains '/') and waits for it. An Error only
-// when it could not be run or timed out; a non-zero exit is a result.
+// Options with only a timeout.
+CommandOptions timeout_after(std::chrono::seconds timeout);
+
+// Runs argv[0] (looked up on PATH unless it contains '/') with this process's environment
+// and waits for it. An Error only when it could not be run or timed out; a non-zero exit
+// is a result.
 Result<CommandResult> run_command(const std::vector<std::string>& argv, const CommandOptions& opt = {});
 
 // The same, but a non-zero exit is an Error carrying the command and its stderr.
@@ -39,20 +37,22 @@ Status run_checked(const std::vector<std::string>& argv, const CommandOptions& o
 std::string find_on_path(const std::string& name);
 
 // A process running in the background (e.g. the fwpath binary under test), stopped and
-// reaped when the owner goes away, by its own pid only.
+// reaped when the owner goes away, through its pidfd only.
 class BackgroundProcess {
  public:
   // stdout and stderr go to log_path (truncated), or to /dev/null when it is empty.
   static Result<BackgroundProcess> start(const std::vector<std::string>& argv, int netns_fd = -1,
                                          const std::string& log_path = {});
-  BackgroundProcess(BackgroundProcess&& o) noexcept;
+  BackgroundProcess(BackgroundProcess&& o) noexcept = default;
   BackgroundProcess& operator=(BackgroundProcess&&) = delete;
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  // SIGTERM, up to 3 s to exit, then SIGKILL (ChildProcess), and reaped.
   ~BackgroundProcess();
 
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  [[nodiscard]] int pidfd() const { return pidfd_.get(); }  // readable (POLLIN) once it exited
+  [[nodiscard]] pid_t pid() const { return child_.pid(); }
+  [[nodiscard]] int pidfd() const { return child_.pidfd(); }  // readable (POLLIN) once it exited
+  bool signal(int sig) const { return child_.signal(sig); }
 
   // Waits up to `timeout` for it to exit on its own; Error (ETIMEDOUT) if it did not.
   Result<CommandResult> wait(std::chrono::milliseconds timeout);
@@ -60,9 +60,8 @@ class BackgroundProcess {
   Result<CommandResult> stop(int sig = 15, std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
 
  private:
-  BackgroundProcess(pid_t pid, UniqueFd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
-  pid_t pid_ = -1;  // -1 once reaped
-  UniqueFd pidfd_;
+  explicit BackgroundProcess(ChildProcess child) : child_(std::move(child)) {}
+  ChildProcess child_;
 };
 
 }  // namespace fwpath::testlab

@@ -212,6 +212,11 @@ Status add_veth_pair(const TestNetns& a, const std::string& a_if, const TestNetn
   return b.link_up(b_if);
 }
 
+std::vector<std::string> ThreeNsLab::probe_argv(const std::string& timeout_seconds) const {
+  return {FWPATH_BINARY,   "probe",   "--json",      "--timeout", timeout_seconds, "--from-netns",
+          consumer.name(), "--netns", router.name(), "--netns",   provider.name()};
+}
+
 Result<ThreeNsLab> ThreeNsLab::build() {
   static std::atomic<int> counter{0};
   const std::string tag = "lab" + std::to_string(counter.fetch_add(1));

@@ -98,6 +98,10 @@ struct ThreeNsLab {
 
   // Namespaces are named lab<N>-c, lab<N>-r, lab<N>-p (N counts labs in this process).
   static Result<ThreeNsLab> build();
+
+  // `fwpath probe --json --timeout SECONDS` from the consumer, tracing the router and the
+  // provider too; the caller appends the targets.
+  [[nodiscard]] std::vector<std::string> probe_argv(const std::string& timeout_seconds) const;
 };
 
 }  // namespace fwpath::testlab

@@ -6,6 +6,7 @@
 
 #include "audit/audit_lab.h"
 #include "audit/verdict.h"
+#include "output/probe_report.h"
 
 namespace fwpath::audit {
 namespace {
@@ -185,6 +186,7 @@ AuditReport sample() {
   w.after = "198.18.1.5";
   w.hook = model::Hook::Output;
   w.rule = "dnat to 198.18.1.5";
+  w.confirmed = true;
   u.rewrites = {w};
   rep.results = {tcp, u};
   return rep;
@@ -219,7 +221,11 @@ TEST(AuditReport, JsonNamesTheRuleHandleHookAndRewrite) {
   EXPECT_EQ(rule.at("hook"), model::to_string(model::Hook::Output));
   EXPECT_EQ(rule.at("rule"), "udp dport 51840 counter drop comment \"no gateway\"");
   ASSERT_EQ(blocked.at("rewrites").size(), 1U);
-  EXPECT_EQ(blocked.at("rewrites")[0].at("after"), "198.18.1.5");
+  const auto& rewrite = blocked.at("rewrites")[0];
+  EXPECT_EQ(rewrite.at("after"), "198.18.1.5");
+  EXPECT_EQ(rewrite.at("confirmed_by_conntrack"), true);
+  // The same object as the probe report's (docs/probe.md), whatever that grows.
+  EXPECT_EQ(rewrite, output::rewrite_json(sample().results[1].rewrites[0]));
   EXPECT_TRUE(j.contains("probe"));
 }
 

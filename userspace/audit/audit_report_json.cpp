@@ -21,15 +21,7 @@ json blocking_json(const BlockingRule& b) {
 
 json result_json(const AuditSetup& setup, const RequirementResult& r) {
   json rewrites = json::array();
-  for (const auto& w : r.rewrites) {
-    rewrites.push_back({{"field", w.field},
-                        {"before", w.before},
-                        {"after", w.after},
-                        {"hook", model::to_string(w.hook)},
-                        {"rule", w.rule},
-                        {"netns", w.netns},
-                        {"direction", model::to_string(w.direction)}});
-  }
+  for (const auto& w : r.rewrites) rewrites.push_back(output::rewrite_json(w));
   return json{{"requirement", r.probe.requirement.str()},
               {"proto", model::to_string(r.probe.requirement.proto)},
               {"port", r.probe.requirement.port},

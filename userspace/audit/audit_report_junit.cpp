@@ -1,32 +1,13 @@
 #include <sstream>
 
 #include "audit/audit_report.h"
+#include "output/xml_text.h"
 
 namespace fwpath::audit {
 
 namespace {
 
-std::string xml_escaped(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 forbids most control characters even escaped; rule text never needs them.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
+using output::xml_escaped;
 
 std::string blocking_text(const BlockingRule& b) {
   std::ostringstream os;

@@ -99,7 +99,7 @@ Result<ExitCode> audit(const Args& args) {
   if (!plan) return plan.take_error();
   auto specs = probe_specs(plan.value());
   if (!specs) return specs.take_error();
-  FWPATH_TRY(require_caps(tracing_caps(/*other_netns=*/true), "fwpath audit"));
+  FWPATH_TRY(require_caps(lab_caps(opts->format == lab::RulesetFormat::IptablesLegacySave), "building the audit lab"));
 
   // What a killed run left (its namespaces would otherwise stay until reboot).
   auto swept = lab::sweep_stale_lab_netns();

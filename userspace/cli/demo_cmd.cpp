@@ -53,7 +53,7 @@ Result<ExitCode> demo(const Args& args) {
     return ExitCode::Ok;
   }
   const bool json = parsed->vm["json"].as<bool>();
-  FWPATH_TRY(require_caps(tracing_caps(/*other_netns=*/true), "fwpath demo"));
+  FWPATH_TRY(require_caps(lab_caps(/*iptables_legacy=*/false), "building the demo lab"));
   auto spec = lab::demo::lab_spec();
   if (!spec) return spec.take_error();
   auto specs = demo_probe_specs();

@@ -39,10 +39,7 @@ Result<ExitCode> kernel_check(const Args& args) {
   }
   const bool json = parsed->vm.count("json") > 0;
 
-  // CAP_SYS_ADMIN covers what CAP_BPF and CAP_PERFMON grant (the kernel accepts either),
-  // and the namespace and tracefs steps need it anyway; so these two suffice, on kernels
-  // that know CAP_BPF and on those that predate it.
-  FWPATH_TRY(require_caps({Cap::NetAdmin, Cap::SysAdmin}, "probing the kernel"));
+  FWPATH_TRY(require_caps(kernel_check_caps(), "probing the kernel"));
 
   // Before anything could start a thread: it may unshare the mount namespace.
   const Status tracefs = ensure_tracefs();

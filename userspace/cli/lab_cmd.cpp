@@ -85,6 +85,12 @@ Result<std::vector<scenario::ScenarioSpec>> load_all(const std::vector<std::stri
   return out;
 }
 
+// Whether its requirements or rulesets run iptables-legacy tools (lab_caps()).
+bool uses_iptables_legacy(const scenario::ScenarioSpec& spec) {
+  const auto features = scenario_features(spec);
+  return std::find(features.begin(), features.end(), "iptables-legacy") != features.end();
+}
+
 void sweep_killed_labs() {
   if (auto swept = lab::sweep_stale_lab_netns(); swept) {
     for (const auto& name : swept.value())
@@ -114,15 +120,17 @@ Result<ExitCode> lab_run(const SplitArgs& split, const po::variables_map& vm) {
   }
   const bool json = vm["json"].as<bool>();
   if (!specs->empty()) {
-    FWPATH_TRY(require_caps(tracing_caps(/*other_netns=*/true), "fwpath lab run"));
+    FWPATH_TRY(require_caps(lab_caps(std::any_of(specs->begin(), specs->end(), uses_iptables_legacy)),
+                            "building and tracing a lab"));
     prepare_tracing_environment();
   }
   std::vector<scenario::ScenarioResult> results;
+  scenario::RequirementCheck requirements;
   for (const auto& spec : specs.value()) {
     const bool has_probe = only.empty() || std::any_of(spec.probes.begin(), spec.probes.end(),
                                                        [&](const auto& p) { return p.name == only; });
     if (!has_probe) continue;
-    auto r = run_scenario(spec, only);
+    auto r = run_scenario(spec, only, requirements);
     if (!r) return r.take_error();
     if (!json) std::cout << scenario::scenario_text(r.value()) << std::flush;
     results.push_back(std::move(r.value()));
@@ -148,8 +156,8 @@ Result<ExitCode> lab_run(const SplitArgs& split, const po::variables_map& vm) {
 Result<ExitCode> lab_up(const std::string& file) {
   auto spec = scenario::load_scenario_file(file);
   if (!spec) return spec.take_error();
-  FWPATH_TRY(require_caps({Cap::NetAdmin, Cap::SysAdmin}, "fwpath lab up"));
-  if (auto why = scenario::missing_requirement(scenario_features(spec.value()))) {
+  FWPATH_TRY(require_caps(lab_caps(uses_iptables_legacy(spec.value())), "building a lab"));
+  if (auto why = scenario::RequirementCheck().missing(scenario_features(spec.value()))) {
     return env_error("scenario " + spec->name + " cannot run here:", *why);
   }
   sweep_killed_labs();
@@ -187,7 +195,7 @@ Result<bool> stop_process(pid_t pid) {
 Result<ExitCode> lab_down(const std::string& file) {
   auto spec = scenario::load_scenario_file(file);
   if (!spec) return spec.take_error();
-  FWPATH_TRY(require_caps({Cap::NetAdmin, Cap::SysAdmin}, "fwpath lab down"));
+  FWPATH_TRY(require_caps(lab_caps(/*iptables_legacy=*/false), "removing a lab"));
   ExitCode code = ExitCode::Ok;
   const auto pid = read_lab_pid(spec->name);
   if (!pid) {

@@ -30,9 +30,12 @@ std::optional<pid_t> read_lab_pid(const std::string& scenario_name) {
 }
 
 bool is_live_fwpath(pid_t pid) {
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
-  return !ec && exe.filename().string().rfind("fwpath", 0) == 0;
+  // comm (the executable's name, up to 15 characters), not the exe link: everyone may read
+  // it, while the link of another user's process is closed to a non-root `lab down`, which
+  // would then take a running lab for a gone one.
+  std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+  std::string comm;
+  return std::getline(in, comm) && comm.rfind("fwpath", 0) == 0;
 }
 
 Status write_lab_pid(const std::string& scenario_name) {

@@ -4,7 +4,6 @@
 
 #include "cli/targets.h"
 #include "lab/lab.h"
-#include "scenario/requirements.h"
 #include "trace/probe_job.h"
 #include "util/signals.h"
 
@@ -68,12 +67,13 @@ std::vector<std::string> scenario_features(const scenario::ScenarioSpec& spec) {
                                     uses("iptables-legacy-save"));
 }
 
-Result<scenario::ScenarioResult> run_scenario(const scenario::ScenarioSpec& spec, const std::string& only_probe) {
+Result<scenario::ScenarioResult> run_scenario(const scenario::ScenarioSpec& spec, const std::string& only_probe,
+                                              scenario::RequirementCheck& requirements) {
   scenario::ScenarioResult res;
   res.file = spec.file;
   res.name = spec.name;
   res.title = spec.title;
-  if (auto why = scenario::missing_requirement(scenario_features(spec))) {
+  if (auto why = requirements.missing(scenario_features(spec))) {
     res.status = scenario::ScenarioStatus::Skipped;
     res.skip_reason = *why;
     return res;

@@ -4,6 +4,7 @@
 // privileges, called ensure_tracefs() and parsed the file.
 #include <string>
 
+#include "scenario/requirements.h"
 #include "scenario/scenario_result.h"
 #include "scenario/scenario_spec.h"
 #include "util/error.h"
@@ -12,8 +13,9 @@ namespace fwpath::cli {
 
 // The scenario's result; a lab that cannot be built or probed is a Failed result carrying
 // the error. An Error is returned only when a stop signal interrupted the run (the lab is
-// removed first).
-Result<scenario::ScenarioResult> run_scenario(const scenario::ScenarioSpec& spec, const std::string& only_probe);
+// removed first). `requirements` carries the answers of this run's earlier scenarios.
+Result<scenario::ScenarioResult> run_scenario(const scenario::ScenarioSpec& spec, const std::string& only_probe,
+                                              scenario::RequirementCheck& requirements);
 
 // The features a scenario needs: its `requires:` plus what its lab implies.
 std::vector<std::string> scenario_features(const scenario::ScenarioSpec& spec);

@@ -12,6 +12,7 @@
 #include "kernel/nft_probes.h"
 #include "kernel/node_probes.h"
 #include "kernel/probe_support.h"
+#include "lab/rtnl.h"
 #include "util/netns.h"
 #include "util/signals.h"
 
@@ -19,17 +20,11 @@ namespace fwpath::kernel {
 
 namespace {
 
-constexpr int kLoopbackIfindex = 1;
-
 // A private namespace with lo up: the probes' datagrams travel over it.
 Result<UniqueFd> create_probe_netns() {
   auto ns = create_private_netns();
   if (!ns) return ns.take_error();
-  {
-    auto in_ns = NetnsEnter::enter(ns->get(), "kernel-check private namespace");
-    if (!in_ns) return in_ns.take_error();
-    FWPATH_TRY(set_link_up(kLoopbackIfindex));
-  }
+  FWPATH_TRY(lab::set_link_up(lab::NetnsRef{ns->get(), "kernel-check private namespace"}, "lo"));
   return ns;
 }
 

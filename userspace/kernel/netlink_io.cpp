@@ -1,13 +1,9 @@
 #include "kernel/netlink_io.h"
 
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <poll.h>
 
 #include <atomic>
 #include <ctime>
-#include <vector>
 
 namespace fwpath::kernel {
 
@@ -15,13 +11,6 @@ namespace {
 
 constexpr int ms_count(std::chrono::milliseconds ms) {
   return static_cast<int>(ms.count());
-}
-
-// An rtnetlink request with an ACK and no reply data.
-Status rtnl_request(const void* buf, size_t len, uint32_t seq, const std::string& what) {
-  auto sock = open_netlink(NETLINK_ROUTE, "rtnetlink");
-  if (!sock) return sock.take_error();
-  return netlink_exchange(sock->get(), buf, len, seq, nullptr, nullptr, what);
 }
 
 }  // namespace
@@ -51,60 +40,10 @@ Status wait_readable(int fd, std::chrono::milliseconds timeout, const std::strin
   }
 }
 
-Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t seq, mnl_cb_t cb, void* data,
+Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t seq, const OnNetlinkMessage& on_data,
                         const std::string& what) {
   if (mnl_socket_sendto(sock, buf, len) < 0) return sys_error(what, "(send)");
-  const uint32_t portid = mnl_socket_get_portid(sock);
-  std::vector<char> reply(MNL_SOCKET_BUFFER_SIZE);
-  for (;;) {
-    FWPATH_TRY(wait_readable(mnl_socket_get_fd(sock), kNetlinkTimeout, what + " (no answer)"));
-    const ssize_t n = mnl_socket_recvfrom(sock, reply.data(), reply.size());
-    if (n < 0) return sys_error(what, "(receive)");
-    const int rc = mnl_cb_run(reply.data(), static_cast<size_t>(n), seq, portid, cb, data);
-    if (rc == MNL_CB_ERROR) return sys_error(what, "");
-    if (rc == MNL_CB_STOP) return {};
-  }
-}
-
-Status set_link_up(int ifindex) {
-  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  nlh->nlmsg_seq = next_netlink_seq();
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  ifi->ifi_index = ifindex;
-  ifi->ifi_flags = IFF_UP;
-  ifi->ifi_change = IFF_UP;
-  return rtnl_request(nlh, nlh->nlmsg_len, nlh->nlmsg_seq, "set link up, ifindex " + std::to_string(ifindex));
-}
-
-Status create_link(const std::string& name, const std::string& kind) {
-  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-  nlh->nlmsg_type = RTM_NEWLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-  nlh->nlmsg_seq = next_netlink_seq();
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
-  nlattr* linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind.c_str());
-  mnl_attr_nest_end(nlh, linkinfo);
-  return rtnl_request(nlh, nlh->nlmsg_len, nlh->nlmsg_seq, "create " + kind + " link " + name);
-}
-
-Status delete_link(const std::string& name) {
-  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
-  nlh->nlmsg_type = RTM_DELLINK;
-  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  nlh->nlmsg_seq = next_netlink_seq();
-  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
-  return rtnl_request(nlh, nlh->nlmsg_len, nlh->nlmsg_seq, "delete link " + name);
+  return receive_reply(mnl_socket_get_fd(sock), seq, mnl_socket_get_portid(sock), on_data, kNetlinkTimeout, what, "");
 }
 
 }  // namespace fwpath::kernel

@@ -1,6 +1,6 @@
 #pragma once
-// The few netlink exchanges kernel-check's probes share: a bound libmnl socket, a
-// request answered by an ACK or a dump, and two rtnetlink link operations. Every wait is
+// The few netlink exchanges kernel-check's probes share: a bound libmnl socket and a
+// request answered by an ACK or a dump (the link operations are lab/rtnl.h's). Every wait is
 // bounded by poll(), so a kernel that never answers becomes ETIMEDOUT, not a hang.
 #include <libmnl/libmnl.h>
 
@@ -10,6 +10,7 @@
 
 #include "util/c_handle.h"
 #include "util/error.h"
+#include "util/netlink_walk.h"
 
 namespace fwpath::kernel {
 
@@ -22,19 +23,14 @@ inline constexpr std::chrono::milliseconds kNetlinkTimeout{1000};
 Result<MnlSocket> open_netlink(int bus, const std::string& label);
 
 // Sends `len` bytes and reads replies until the ACK (or NLMSG_DONE of a dump), handing
-// each data message to `cb`. seq 0 accepts replies of any sequence number (batches).
-// The errno of an NLMSG_ERROR becomes the Error's err.
-Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t seq, mnl_cb_t cb, void* data,
+// each data message to `on_data` (may be null): receive_reply() of util/netlink_walk.h.
+// seq 0 accepts replies of any sequence number (batches). The errno of an NLMSG_ERROR
+// becomes the Error's err.
+Status netlink_exchange(mnl_socket* sock, const void* buf, size_t len, uint32_t seq, const OnNetlinkMessage& on_data,
                         const std::string& what);
 
 // Waits up to `timeout` for the socket to become readable. ETIMEDOUT when it does not.
 Status wait_readable(int fd, std::chrono::milliseconds timeout, const std::string& what);
-
-// rtnetlink, in the calling thread's namespace.
-Status set_link_up(int ifindex);
-// Creates a link of `kind` (IFLA_INFO_KIND) named `name`; the kernel's errno on refusal.
-Status create_link(const std::string& name, const std::string& kind);
-Status delete_link(const std::string& name);
 
 // A sequence number unique within this process, for netlink requests.
 uint32_t next_netlink_seq();

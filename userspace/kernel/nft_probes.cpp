@@ -67,22 +67,23 @@ struct TraceSeen {
   uint64_t rule_handle = 0;
 };
 
-int on_trace_message(const nlmsghdr* nlh, void* data) {
-  auto* seen = static_cast<TraceSeen*>(data);
-  if (nlh->nlmsg_type != nft_msg(NFT_MSG_TRACE)) return MNL_CB_OK;
+// Our trace event, if `nlh` is one.
+std::optional<TraceSeen> our_trace(const nlmsghdr& nlh) {
+  if (nlh.nlmsg_type != nft_msg(NFT_MSG_TRACE)) return std::nullopt;
   const NftnlTrace trace(nftnl_trace_alloc());
-  if (!trace || nftnl_trace_nlmsg_parse(nlh, trace.get()) < 0) return MNL_CB_OK;
+  if (!trace || nftnl_trace_nlmsg_parse(&nlh, trace.get()) < 0) return std::nullopt;
   if (!nftnl_trace_is_set(trace.get(), NFTNL_TRACE_TABLE) ||
       std::string(nftnl_trace_get_str(trace.get(), NFTNL_TRACE_TABLE)) != kTraceTable) {
-    return MNL_CB_OK;
+    return std::nullopt;
   }
-  seen->ours = true;
+  TraceSeen seen;
+  seen.ours = true;
   if (nftnl_trace_is_set(trace.get(), NFTNL_TRACE_CHAIN))
-    seen->chain = nftnl_trace_get_str(trace.get(), NFTNL_TRACE_CHAIN);
+    seen.chain = nftnl_trace_get_str(trace.get(), NFTNL_TRACE_CHAIN);
   if (nftnl_trace_is_set(trace.get(), NFTNL_TRACE_RULE_HANDLE)) {
-    seen->rule_handle = nftnl_trace_get_u64(trace.get(), NFTNL_TRACE_RULE_HANDLE);
+    seen.rule_handle = nftnl_trace_get_u64(trace.get(), NFTNL_TRACE_RULE_HANDLE);
   }
-  return MNL_CB_STOP;
+  return seen;
 }
 
 // Reads multicast messages until our trace arrives or the deadline passes.
@@ -94,10 +95,14 @@ Result<TraceSeen> await_trace(mnl_socket* sock, Clock::time_point deadline) {
     if (left.count() <= 0)
       return sys_error("no trace event within", std::to_string(kTraceWait.count()) + " ms", ETIMEDOUT);
     FWPATH_TRY(wait_readable(mnl_socket_get_fd(sock), left, "wait for a trace event"));
-    const ssize_t n = mnl_socket_recvfrom(sock, buf.data(), buf.size());
-    if (n < 0) return sys_error("receive trace events", "");
-    // Port id and sequence 0: multicast messages carry neither.
-    mnl_cb_run(buf.data(), static_cast<size_t>(n), 0, 0, on_trace_message, &seen);
+    auto got = receive_datagram(mnl_socket_get_fd(sock), buf, 0);
+    if (!got) return sys_error("receive trace events", "", got.error().err);
+    walk_datagram({buf.data(), got->size}, [&](const nlmsghdr& nlh) {
+      auto ours = our_trace(nlh);
+      if (!ours) return WalkStep::Next;
+      seen = std::move(ours.value());
+      return WalkStep::Stop;
+    });
   }
   return seen;
 }
@@ -126,18 +131,16 @@ struct TableSeen {
   std::optional<uint32_t> owner;
 };
 
-int on_table_message(const nlmsghdr* nlh, void* data) {
-  auto* tables = static_cast<std::vector<TableSeen>*>(data);
+std::optional<TableSeen> table_seen(const nlmsghdr& nlh) {
   const NftnlTable t(nftnl_table_alloc());
-  if (!t || nftnl_table_nlmsg_parse(nlh, t.get()) < 0 || !nftnl_table_is_set(t.get(), NFTNL_TABLE_NAME)) {
-    return MNL_CB_OK;
+  if (!t || nftnl_table_nlmsg_parse(&nlh, t.get()) < 0 || !nftnl_table_is_set(t.get(), NFTNL_TABLE_NAME)) {
+    return std::nullopt;
   }
   TableSeen seen;
   seen.name = nftnl_table_get_str(t.get(), NFTNL_TABLE_NAME);
   if (nftnl_table_is_set(t.get(), NFTNL_TABLE_FLAGS)) seen.flags = nftnl_table_get_u32(t.get(), NFTNL_TABLE_FLAGS);
   if (nftnl_table_is_set(t.get(), NFTNL_TABLE_OWNER)) seen.owner = nftnl_table_get_u32(t.get(), NFTNL_TABLE_OWNER);
-  tables->push_back(std::move(seen));
-  return MNL_CB_OK;
+  return seen;
 }
 
 // The ip tables of this namespace, from a fresh socket (never the owner's).
@@ -148,8 +151,13 @@ Result<std::optional<TableSeen>> find_table(const char* name) {
   const uint32_t seq = next_netlink_seq();
   const nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETTABLE, NFPROTO_IPV4, NLM_F_DUMP, seq);
   std::vector<TableSeen> tables;
-  FWPATH_TRY(
-      netlink_exchange(sock->get(), nlh, nlh->nlmsg_len, seq, on_table_message, &tables, "list nftables tables"));
+  FWPATH_TRY(netlink_exchange(
+      sock->get(), nlh, nlh->nlmsg_len, seq,
+      [&](const nlmsghdr& m) -> Status {
+        if (auto t = table_seen(m)) tables.push_back(std::move(t.value()));
+        return {};
+      },
+      "list nftables tables"));
   for (auto& t : tables) {
     if (t.name == name) return std::optional<TableSeen>(std::move(t));
   }
@@ -174,7 +182,7 @@ Status create_owned_table(mnl_socket* sock) {
   append(nlh);
   append(nftnl_batch_end(buf.data() + used, next_netlink_seq()));
   // Sequence 0: an error may answer any message of the batch.
-  return netlink_exchange(sock, buf.data(), used, 0, nullptr, nullptr, "create a table with the owner flag");
+  return netlink_exchange(sock, buf.data(), used, 0, nullptr, "create a table with the owner flag");
 }
 
 Result<std::string> owned_table_lifecycle() {

@@ -15,6 +15,7 @@
 
 #include "kernel/netlink_io.h"
 #include "kernel/probe_support.h"
+#include "lab/rtnl.h"
 #include "util/netns.h"
 
 namespace fwpath::kernel {
@@ -22,11 +23,6 @@ namespace fwpath::kernel {
 namespace {
 
 constexpr const char* kWireguardLink = "fwpkc-wg0";
-
-int count_message(const nlmsghdr*, void* data) {
-  ++*static_cast<size_t*>(data);
-  return MNL_CB_OK;
-}
 
 Result<size_t> dump_conntrack() {
   auto sock = open_netlink(NETLINK_NETFILTER, "ctnetlink");
@@ -41,8 +37,13 @@ Result<size_t> dump_conntrack() {
   nfg->version = NFNETLINK_V0;
   nfg->res_id = 0;
   size_t entries = 0;
-  FWPATH_TRY(netlink_exchange(sock->get(), nlh, nlh->nlmsg_len, nlh->nlmsg_seq, count_message, &entries,
-                              "dump the conntrack table"));
+  FWPATH_TRY(netlink_exchange(
+      sock->get(), nlh, nlh->nlmsg_len, nlh->nlmsg_seq,
+      [&](const nlmsghdr&) -> Status {
+        ++entries;
+        return {};
+      },
+      "dump the conntrack table"));
   return entries;
 }
 
@@ -152,9 +153,8 @@ model::FeatureResult probe_iptables_legacy_in_use() {
 }
 
 model::FeatureResult probe_wireguard(int netns_fd) {
-  auto in_ns = NetnsEnter::enter(netns_fd, "kernel-check private namespace");
-  if (!in_ns) return unavailable("wireguard", in_ns.error());
-  auto created = create_link(kWireguardLink, "wireguard");
+  const lab::NetnsRef ns{netns_fd, "kernel-check private namespace"};
+  auto created = lab::add_link_of_kind(ns, kWireguardLink, "wireguard");
   if (!created) {
     if (created.error().err == EOPNOTSUPP) {
       return unavailable("wireguard", "the kernel has no wireguard link type: " + errno_text(EOPNOTSUPP));
@@ -162,7 +162,7 @@ model::FeatureResult probe_wireguard(int netns_fd) {
     return unavailable("wireguard", created.error());
   }
   // The namespace would take it along anyway; removing it now keeps the probe self-contained.
-  auto deleted = delete_link(kWireguardLink);
+  auto deleted = lab::delete_link(ns, kWireguardLink);
   std::string detail = "wireguard link created in a private namespace";
   if (!deleted) detail += " (removed with the namespace: " + deleted.error().message() + ")";
   return available("wireguard", detail);

@@ -1,15 +1,16 @@
 #include "lab/listeners.h"
 
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
-#include <atomic>
+#include <array>
+#include <condition_variable>
 #include <csignal>
-#include <cstring>
+#include <mutex>
 #include <thread>
 
+#include "model/sockaddr.h"
 #include "util/netns.h"
 #include "util/unique_fd.h"
 
@@ -17,20 +18,40 @@ namespace fwpath::lab {
 
 struct LabListener::State {
   model::L4 proto = model::L4::Tcp;
+  Udp udp = Udp::Silent;
   UniqueFd sock;
   UniqueFd stop;  // eventfd: written once to end the thread
-  std::atomic<size_t> served{0};
+  uint16_t port = 0;
+  mutable std::mutex mu;
+  mutable std::condition_variable served_more;
+  size_t served = 0;
   std::thread thread;
 
-  // One ready socket event: accept-and-close, or receive-and-drop.
+  void count_one() {
+    {
+      const std::lock_guard lock(mu);
+      ++served;
+    }
+    served_more.notify_all();
+  }
+
+  // One ready socket event: accept-and-close, or receive (and echo).
   void serve_one() {
     if (proto == model::L4::Tcp) {
       const UniqueFd conn(::accept4(sock.get(), nullptr, nullptr, SOCK_CLOEXEC));
-      if (conn.valid()) served.fetch_add(1);
+      if (conn.valid()) count_one();
       return;
     }
-    char buf[2048];
-    if (::recv(sock.get(), buf, sizeof(buf), 0) >= 0) served.fetch_add(1);
+    std::array<char, 65536> buf{};
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof(from);
+    const ssize_t n = ::recvfrom(sock.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (n < 0) return;
+    if (udp == Udp::Echo && ::sendto(sock.get(), buf.data(), static_cast<size_t>(n), 0,
+                                     reinterpret_cast<sockaddr*>(&from), from_len) != n) {
+      return;
+    }
+    count_one();
   }
 
   void run() {
@@ -40,8 +61,8 @@ struct LabListener::State {
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, sig);
     (void)pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     for (;;) {
-      pollfd fds[2] = {{sock.get(), POLLIN, 0}, {stop.get(), POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0) {
+      std::array<pollfd, 2> fds = {{{sock.get(), POLLIN, 0}, {stop.get(), POLLIN, 0}}};
+      if (::poll(fds.data(), fds.size(), -1) < 0) {
         if (errno == EINTR) continue;  // a stop signal: the owner ends us through `stop`
         return;
       }
@@ -62,36 +83,45 @@ struct LabListener::State {
 namespace {
 
 Result<UniqueFd> bound_socket(const NetnsRef& ns, model::L4 proto, const model::Endpoint& local) {
-  if (local.addr.v6) return input_error("lab listeners are IPv4 only, got", local.str());
   auto entered = NetnsEnter::enter(ns.fd, ns.label);
   if (!entered) return entered.take_error();
   const int type = proto == model::L4::Tcp ? SOCK_STREAM : SOCK_DGRAM;
-  UniqueFd fd(::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(local.addr.v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   const std::string where = model::to_string(proto) + " " + local.str() + " in netns " + ns.label;
   if (!fd.valid()) return sys_error("create listener socket for", where);
   const int one = 1;
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) {
     return sys_error("set SO_REUSEADDR on listener", where);
   }
-  sockaddr_in in4{};
-  in4.sin_family = AF_INET;
-  in4.sin_port = htons(local.port);
-  std::memcpy(&in4.sin_addr, local.addr.bytes.data(), 4);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&in4), sizeof(in4)) != 0) {
-    return sys_error("bind listener", where);
-  }
+  const model::SockAddr sa = model::to_sockaddr(local);
+  if (::bind(fd.get(), sa.get(), sa.len) != 0) return sys_error("bind listener", where);
   if (proto == model::L4::Tcp && ::listen(fd.get(), 64) != 0) return sys_error("listen on", where);
   return fd;
 }
 
+Result<uint16_t> bound_port(int fd, const model::Endpoint& local) {
+  sockaddr_storage got{};
+  socklen_t len = sizeof(got);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&got), &len) != 0) {
+    return sys_error("read listener address", local.str());
+  }
+  const auto ep = model::from_sockaddr(got);
+  if (!ep) return env_error("listener bound to an address of another family:", local.str());
+  return ep->port;
+}
+
 }  // namespace
 
-Result<LabListener> LabListener::start(const NetnsRef& ns, model::L4 proto, const model::Endpoint& local) {
+Result<LabListener> LabListener::start(const NetnsRef& ns, model::L4 proto, const model::Endpoint& local, Udp udp) {
   if (proto != model::L4::Tcp && proto != model::L4::Udp) return input_error("lab listeners are TCP or UDP");
   auto s = std::make_unique<State>();
   s->proto = proto;
+  s->udp = udp;
   auto fd = bound_socket(ns, proto, local);
   if (!fd) return fd.take_error();
+  auto port = bound_port(fd->get(), local);
+  if (!port) return port.take_error();
+  s->port = port.value();
   s->sock = std::move(fd.value());
   s->stop.reset(::eventfd(0, EFD_CLOEXEC));
   if (!s->stop.valid()) return sys_error("create eventfd for listener", local.str());
@@ -106,8 +136,18 @@ LabListener::~LabListener() {
   if (s_) s_->shutdown();
 }
 
+uint16_t LabListener::port() const {
+  return s_->port;
+}
+
 size_t LabListener::served() const {
-  return s_->served.load();
+  const std::lock_guard lock(s_->mu);
+  return s_->served;
+}
+
+bool LabListener::wait_served(size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(s_->mu);
+  return s_->served_more.wait_for(lock, timeout, [&] { return s_->served >= n; });
 }
 
 }  // namespace fwpath::lab

@@ -33,13 +33,30 @@ ifinfomsg* put_link(nlmsghdr* nlh, const std::string& ifname) {
   return ifi;
 }
 
+// An IPv4 route's rtmsg in the main table, as `ip route add` sends it, and its RTA_DST
+// (none for the default route).
+void put_ipv4_route(nlmsghdr* nlh, const Ipv4Prefix& dst, uint8_t rtn_type) {
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_dst_len = dst.len;
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_protocol = RTPROT_BOOT;
+  rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+  rtm->rtm_type = rtn_type;
+  if (dst.len > 0) mnl_attr_put(nlh, RTA_DST, 4, dst.addr.bytes.data());
+}
+
+std::string route_dst_text(const Ipv4Prefix& dst) {
+  return dst.len == 0 ? "default" : dst.addr.str() + "/" + std::to_string(dst.len);
+}
+
 // Sends the request from a socket opened inside `ns`, and waits for the kernel's ACK.
 Status send_in(const NetnsRef& ns, const nlmsghdr* nlh, const std::string& what) {
   auto entered = NetnsEnter::enter(ns.fd, ns.label);
   if (!entered) return entered.take_error();
   auto sock = kernel::open_netlink(NETLINK_ROUTE, "rtnetlink in netns " + ns.label);
   if (!sock) return sock.take_error();
-  return kernel::netlink_exchange(sock->get(), nlh, nlh->nlmsg_len, nlh->nlmsg_seq, nullptr, nullptr,
+  return kernel::netlink_exchange(sock->get(), nlh, nlh->nlmsg_len, nlh->nlmsg_seq, nullptr,
                                   what + " in netns " + ns.label);
 }
 
@@ -101,37 +118,23 @@ Status add_ipv4_address(const NetnsRef& ns, const std::string& ifname, const Ipv
 Status add_ipv4_route(const NetnsRef& ns, const Ipv4Prefix& dst, const model::IpAddr& via) {
   std::vector<char> buf;
   nlmsghdr* nlh = start_request(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = AF_INET;
-  rtm->rtm_dst_len = dst.len;
-  rtm->rtm_table = RT_TABLE_MAIN;
-  rtm->rtm_protocol = RTPROT_BOOT;  // what `ip route add` uses
-  rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-  rtm->rtm_type = RTN_UNICAST;
-  if (dst.len > 0) mnl_attr_put(nlh, RTA_DST, 4, dst.addr.bytes.data());
+  put_ipv4_route(nlh, dst, RTN_UNICAST);
   mnl_attr_put(nlh, RTA_GATEWAY, 4, via.bytes.data());
-  const std::string shown = dst.len == 0 ? "default" : dst.addr.str() + "/" + std::to_string(dst.len);
-  return send_in(ns, nlh, "add route " + shown + " via " + via.str());
+  return send_in(ns, nlh, "add route " + route_dst_text(dst) + " via " + via.str());
 }
 
 Status add_ipv4_typed_route(const NetnsRef& ns, const Ipv4Prefix& dst, RouteType type) {
-  std::vector<char> buf;
-  nlmsghdr* nlh = start_request(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = AF_INET;
-  rtm->rtm_dst_len = dst.len;
-  rtm->rtm_table = RT_TABLE_MAIN;
-  rtm->rtm_protocol = RTPROT_BOOT;
-  rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+  uint8_t rtn_type = RTN_UNICAST;
   switch (type) {
-    case RouteType::Unreachable: rtm->rtm_type = RTN_UNREACHABLE; break;
-    case RouteType::Blackhole: rtm->rtm_type = RTN_BLACKHOLE; break;
-    case RouteType::Prohibit: rtm->rtm_type = RTN_PROHIBIT; break;
+    case RouteType::Unreachable: rtn_type = RTN_UNREACHABLE; break;
+    case RouteType::Blackhole: rtn_type = RTN_BLACKHOLE; break;
+    case RouteType::Prohibit: rtn_type = RTN_PROHIBIT; break;
     case RouteType::Unicast: return input_error("a unicast route needs a gateway");
   }
-  if (dst.len > 0) mnl_attr_put(nlh, RTA_DST, 4, dst.addr.bytes.data());
-  const std::string shown = dst.len == 0 ? "default" : dst.addr.str() + "/" + std::to_string(dst.len);
-  return send_in(ns, nlh, "add " + to_string(type) + " route " + shown);
+  std::vector<char> buf;
+  nlmsghdr* nlh = start_request(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+  put_ipv4_route(nlh, dst, rtn_type);
+  return send_in(ns, nlh, "add " + to_string(type) + " route " + route_dst_text(dst));
 }
 
 Status set_link_mtu(const NetnsRef& ns, const std::string& ifname, uint32_t mtu) {
@@ -150,6 +153,13 @@ Status add_link_of_kind(const NetnsRef& ns, const std::string& ifname, const std
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind.c_str());
   mnl_attr_nest_end(nlh, linkinfo);
   return send_in(ns, nlh, "create " + kind + " link " + ifname);
+}
+
+Status delete_link(const NetnsRef& ns, const std::string& ifname) {
+  std::vector<char> buf;
+  nlmsghdr* nlh = start_request(buf, RTM_DELLINK, 0);
+  put_link(nlh, ifname);
+  return send_in(ns, nlh, "delete link " + ifname);
 }
 
 Status set_link_master(const NetnsRef& ns, const std::string& ifname, const std::string& master) {

@@ -1,6 +1,7 @@
 #pragma once
-// The rtnetlink requests a lab needs, each sent from inside the namespace it changes (a
-// netlink socket talks to the namespace it was opened in). IPv4 only: the lab's ranges
+// The rtnetlink requests a lab needs (and kernel-check, in its private namespace), each sent
+// from inside the namespace it changes (a netlink socket talks to the namespace it was
+// opened in). IPv4 only: the lab's ranges
 // are IPv4. Every failure names the request, the namespace and the kernel's errno.
 #include <string>
 
@@ -35,6 +36,8 @@ Status set_link_mtu(const NetnsRef& ns, const std::string& ifname, uint32_t mtu)
 
 // A link with no peer, e.g. kind "bridge" or "wireguard", created down.
 Status add_link_of_kind(const NetnsRef& ns, const std::string& ifname, const std::string& kind);
+
+Status delete_link(const NetnsRef& ns, const std::string& ifname);
 
 // Enslaves `ifname` to `master` (a bridge port).
 Status set_link_master(const NetnsRef& ns, const std::string& ifname, const std::string& master);

@@ -1,14 +1,12 @@
 #include "lab/ruleset_load.h"
 
 #include <nftables/libnftables.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "lab/ruleset_load_child.h"
+#include "lab/netns_exec.h"
 #include "lab/ruleset_load_errors.h"
 #include "util/c_handle.h"
+#include "util/memory_file.h"
 #include "util/netns.h"
-#include "util/unique_fd.h"
 
 namespace fwpath::lab {
 
@@ -20,15 +18,9 @@ Status load_nft(const NetnsRef& ns, const std::string& source, const std::string
   // From a file, not a buffer: libnftables 1.0.6 reports errors in multi-line buffers
   // against the wrong line, and in files as PATH:LINE:COLUMN, which we map back to
   // `source`.
-  const UniqueFd mem(::memfd_create("fwpath-ruleset", MFD_CLOEXEC));
-  if (!mem.valid()) return sys_error("create memory file for ruleset", source);
-  for (size_t done = 0; done < text.size();) {
-    const ssize_t n = ::write(mem.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return sys_error("write ruleset to memory file", source, n < 0 ? errno : EIO);
-    done += static_cast<size_t>(n);
-  }
-  const std::string path = "/proc/self/fd/" + std::to_string(mem.get());
+  auto mem = memory_file("fwpath-ruleset", text);
+  if (!mem) return mem.take_error().context("load " + source);
+  const std::string path = "/proc/self/fd/" + std::to_string(mem->get());
 
   // libnftables opens its netlink socket inside nft_run_cmd_from_filename(): stay in the
   // namespace until the context, and its socket, are gone (reverse destruction order).
@@ -57,21 +49,20 @@ Status load_iptables_save(const NetnsRef& ns, const RestoreTool& tool, const std
                        ": an ip6tables-save dump; the audit lab is IPv4, give the iptables-save (IPv4) "
                        "dump of the same node");
   }
-  const std::string path = find_system_tool(tool.name);
-  if (path.empty()) {
+  if (find_system_tool(tool.name).empty()) {
     return env_error(std::string(tool.name) +
                      " not found in /usr/sbin, /sbin, /usr/bin or /bin: install the "
                      "iptables package to load " +
                      source);
   }
-  auto run = run_tool_in_netns(ns, path, {tool.name}, text);
+  auto run = run_tool_in_netns(ns, {tool.name}, text);
   if (!run) return run.error().context("load " + source);
   if (run->exit_code == 0) return {};
   if (run->signal != 0 || run->exit_code == kChildSetupFailed) {
     return env_error("run " + std::string(tool.name) + " in netns " + ns.label + " for " + source + ": " +
-                     (run->signal != 0 ? "killed by signal " + std::to_string(run->signal) : run->output));
+                     (run->signal != 0 ? "killed by signal " + std::to_string(run->signal) : run->out));
   }
-  return input_error(restore_error_line(run->output, tool.name, source));
+  return input_error(restore_error_line(run->out, tool.name, source));
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ Status add_wireguard_listener(const NetnsRef& ns, const std::string& ifname, uin
   FWPATH_TRY(add_link_of_kind(ns, ifname, "wireguard"));
   auto key = run_in_netns(ns, {"wg", "genkey"});
   if (!key) return key.take_error();
-  // The key goes through a pipe, never a file or the command line.
+  // The key goes in on stdin (a memory file), never a file on disk or the command line.
   auto set = run_in_netns(ns, {"wg", "set", ifname, "private-key", "/dev/stdin", "listen-port", std::to_string(port)},
                           key.value());
   if (!set) return set.take_error();

@@ -20,9 +20,6 @@ namespace {
 // most 32 KiB; a shorter buffer would truncate them (MSG_TRUNC) and lose data.
 constexpr size_t kReceiveBuffer = size_t{64} * 1024;
 
-const nlmsghdr* as_nlmsg(const char* p) {
-  return reinterpret_cast<const nlmsghdr*>(p);  // NOLINT: netlink messages are read in place
-}
 }  // namespace
 
 Error BatchResult::first_error(const std::string& what) const {
@@ -125,16 +122,16 @@ Result<BatchResult> NetlinkSocket::commit(const Batch& batch, int timeout_ms) {
 
   // nfnetlink processes a batch inside sendmsg() and queues one answer per message
   // (NLM_F_ACK) before returning, so after the first answer the rest is already queued.
-  auto handle = [&](const char* data, ssize_t n) -> Status {
-    int len = static_cast<int>(n);
-    for (const nlmsghdr* nlh = as_nlmsg(data); mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-      if (nlh->nlmsg_type != NLMSG_ERROR) continue;
-      if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(nlmsgerr)) {
-        drain_pending();
-        return env_error("malformed nf_tables answer in network namespace", netns_label_, EPROTO);
+  auto handle = [&](const ReceivedDatagram& got, std::span<const char> data) -> Status {
+    bool malformed = got.truncated;
+    const DatagramWalk walk = walk_datagram(data.first(got.size), [&](const nlmsghdr& nlh) {
+      if (nlh.nlmsg_type != NLMSG_ERROR) return WalkStep::Next;
+      if (nlh.nlmsg_len < NLMSG_HDRLEN + sizeof(nlmsgerr)) {
+        malformed = true;
+        return WalkStep::Stop;
       }
-      const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-      const uint32_t seq = nlh->nlmsg_seq;
+      const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(&nlh));
+      const uint32_t seq = nlh.nlmsg_seq;
       const auto object = batch.objects().find(seq);
       if (err->error != 0) {
         if (object != batch.objects().end()) {
@@ -148,28 +145,32 @@ Result<BatchResult> NetlinkSocket::commit(const Batch& batch, int timeout_ms) {
         // Any other sequence number belongs to an earlier request: not ours to report.
       }
       pending.erase(seq);
-    }
-    return {};
+      return WalkStep::Next;
+    });
+    if (!malformed && walk.trailing == 0) return {};
+    drain_pending();
+    return env_error("malformed nf_tables answer in network namespace", netns_label_, EBADMSG);
   };
 
   std::vector<char> buf(kReceiveBuffer);
   while (!pending.empty() && !whole_batch_refused) {
     FWPATH_TRY(wait_readable(timeout_ms, "wait for the answer to an nf_tables batch"));
-    const ssize_t n = ::recv(fd(), buf.data(), buf.size(), 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int recv_errno = errno;
+    auto got = receive_datagram(fd(), buf, 0);
+    if (!got) {
+      if (got.error().err == EINTR) continue;
       drain_pending();
-      return sys_error("receive the answer to an nf_tables batch in", netns_label_, recv_errno);
+      return sys_error("receive the answer to an nf_tables batch in", netns_label_, got.error().err);
     }
-    FWPATH_TRY(handle(buf.data(), n));
+    if (got->sender != 0) continue;  // not the kernel's
+    FWPATH_TRY(handle(got.value(), buf));
   }
   // Whatever else the kernel queued for this batch belongs to it: collect it now so that
   // the next request on this socket starts clean.
   for (;;) {
-    const ssize_t n = ::recv(fd(), buf.data(), buf.size(), MSG_DONTWAIT);
-    if (n <= 0) break;
-    FWPATH_TRY(handle(buf.data(), n));
+    auto got = receive_datagram(fd(), buf, MSG_DONTWAIT);
+    if (!got || got->size == 0) break;
+    if (got->sender != 0) continue;
+    FWPATH_TRY(handle(got.value(), buf));
   }
   return result;
 }
@@ -181,47 +182,14 @@ Status NetlinkSocket::apply(const Batch& batch, const std::string& what, int tim
   return {};
 }
 
-namespace {
-struct DumpContext {
-  const std::function<Status(const nlmsghdr*)>* on_message;
-  Status status;
-};
-
-int dump_trampoline(const nlmsghdr* nlh, void* data) {
-  auto* ctx = static_cast<DumpContext*>(data);
-  ctx->status = (*ctx->on_message)(nlh);
-  return ctx->status.ok() ? MNL_CB_OK : MNL_CB_ERROR;
-}
-}  // namespace
-
-Status NetlinkSocket::dump(const nlmsghdr* request, const std::function<Status(const nlmsghdr*)>& on_message,
-                           const std::string& what, int timeout_ms) {
+Status NetlinkSocket::dump(const nlmsghdr* request, const OnNetlinkMessage& on_message, const std::string& what,
+                           int timeout_ms) {
   FWPATH_TRY(send(request, request->nlmsg_len, what));
-  DumpContext ctx{&on_message, {}};
-  std::vector<char> buf(kReceiveBuffer);
-  for (;;) {
-    if (auto ready = wait_readable(timeout_ms, what); !ready) {
-      drain_pending();
-      return ready;
-    }
-    const ssize_t n = ::recv(fd(), buf.data(), buf.size(), 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int recv_errno = errno;
-      drain_pending();
-      return sys_error(what, "netlink socket in " + netns_label_, recv_errno);
-    }
-    errno = 0;
-    const int rc = mnl_cb_run(buf.data(), static_cast<size_t>(n), request->nlmsg_seq, portid_, dump_trampoline, &ctx);
-    if (rc == MNL_CB_STOP) return {};
-    if (rc == MNL_CB_ERROR) {
-      const int cb_errno = errno;
-      drain_pending();
-      if (!ctx.status) return ctx.status;
-      // EINTR here means NLM_F_DUMP_INTR: the ruleset changed while it was dumped.
-      return sys_error(what, "in network namespace " + netns_label_, cb_errno);
-    }
-  }
+  auto answer = receive_reply(fd(), request->nlmsg_seq, portid_, on_message, std::chrono::milliseconds(timeout_ms),
+                              what, "in network namespace " + netns_label_);
+  // What is still queued belongs to this request: the next one on this socket starts clean.
+  if (!answer) drain_pending();
+  return answer;
 }
 
 }  // namespace fwpath::nft

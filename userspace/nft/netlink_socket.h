@@ -13,6 +13,7 @@
 
 #include "util/c_handle.h"
 #include "util/error.h"
+#include "util/netlink_walk.h"
 
 namespace fwpath::nft {
 
@@ -74,10 +75,10 @@ class NetlinkSocket {
   Status apply(const Batch& batch, const std::string& what, int timeout_ms = 5000);
 
   // Sends a dump request (NLM_F_DUMP) and calls `on_message` for each reply until the
-  // kernel says done. A dump interrupted by a concurrent change fails with EINTR: the
-  // caller may start again.
-  Status dump(const nlmsghdr* request, const std::function<Status(const nlmsghdr*)>& on_message,
-              const std::string& what, int timeout_ms = 5000);
+  // kernel says done (receive_reply(): every message bounds-checked). A dump interrupted
+  // by a concurrent change fails with EINTR: the caller may start again.
+  Status dump(const nlmsghdr* request, const OnNetlinkMessage& on_message, const std::string& what,
+              int timeout_ms = 5000);
 
  private:
   NetlinkSocket(MnlSocket sock, uint32_t portid, std::string netns_label, uint32_t first_seq)

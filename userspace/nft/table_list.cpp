@@ -25,10 +25,10 @@ Result<std::vector<TableInfo>> list_tables(NetlinkSocket& sock) {
         nftnl_nlmsg_build_hdr(request.data(), NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, sock.next_seq());
     auto status = sock.dump(
         nlh,
-        [&](const nlmsghdr* reply) -> Status {
+        [&](const nlmsghdr& reply) -> Status {
           NftnlTable t(nftnl_table_alloc());
           if (!t) return sys_error("allocate nftnl table", "", ENOMEM);
-          if (nftnl_table_nlmsg_parse(reply, t.get()) < 0) {
+          if (nftnl_table_nlmsg_parse(&reply, t.get()) < 0) {
             return env_error("parse table in nf_tables dump of", sock.netns_label(), errno);
           }
           TableInfo info;

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "util/c_handle.h"
+#include "util/netlink_walk.h"
 
 namespace fwpath::nft {
 
@@ -208,8 +209,23 @@ model::Verdict verdict_from_code(uint32_t code) {
   }
 }
 
-bool netlink_message_fits(const nlmsghdr* nlh, size_t available) {
-  return available >= NLMSG_HDRLEN && nlh->nlmsg_len >= NLMSG_HDRLEN && nlh->nlmsg_len <= available;
+void decode_trace_datagram(std::span<const char> datagram, const std::function<void(DecodedTrace&&)>& on_trace,
+                           const std::function<void(Error)>& on_undecodable) {
+  const DatagramWalk walk = walk_datagram(datagram, [&](const nlmsghdr& nlh) {
+    auto decoded = decode_trace(&nlh, nlh.nlmsg_len);
+    if (decoded) {
+      on_trace(std::move(decoded.value()));
+    } else {
+      on_undecodable(decoded.take_error());
+    }
+    return WalkStep::Next;
+  });
+  if (walk.trailing != 0) {
+    on_undecodable(
+        Error{ErrorKind::Environment,
+              "malformed netlink datagram on the trace socket: " + std::to_string(walk.trailing) + " trailing bytes",
+              "", EBADMSG});
+  }
 }
 
 Result<DecodedTrace> decode_trace(const nlmsghdr* nlh, size_t available) {

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 
 #include "model/events.h"
@@ -36,11 +38,11 @@ struct DecodedTrace {
 // on in the calling chain with its next rule.
 Result<DecodedTrace> decode_trace(const nlmsghdr* nlh, size_t available);
 
-// Whether a whole netlink message starts at nlh within `available` bytes: the walk over a
-// datagram uses this instead of libmnl's mnl_nlmsg_ok(), which compares nlmsg_len as an
-// int, so that a length of 2 GiB or more passed and the walk jumped far past the buffer
-// (found by fuzz/fuzz_nft_trace_stream).
-bool netlink_message_fits(const nlmsghdr* nlh, size_t available);
+// Every message of one datagram of the trace socket, walked with walk_datagram()
+// (util/netlink_walk.h) and decoded in order: on_trace gets each that decodes,
+// on_undecodable each that does not, and the bytes after the last whole message if any.
+void decode_trace_datagram(std::span<const char> datagram, const std::function<void(DecodedTrace&&)>& on_trace,
+                           const std::function<void(Error)>& on_undecodable);
 
 // NFPROTO_* as nft names it: 1 "inet", 2 "ip", 3 "arp", 5 "netdev", 7 "bridge", 10 "ip6".
 std::string family_name(uint32_t nfproto);

@@ -4,10 +4,10 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cerrno>
 
 #include "nft/trace_decode.h"
+#include "util/netlink_walk.h"
 #include "util/netns.h"
 
 namespace fwpath::nft {
@@ -51,65 +51,50 @@ void TraceListener::note_undecodable(Error e) {
   last_decode_error_ = std::move(e);
 }
 
-void TraceListener::deliver(const char* data, size_t len, model::Clock::time_point received, const Callback& on_event,
+void TraceListener::deliver(std::span<const char> datagram, model::Clock::time_point received, const Callback& on_event,
                             size_t& delivered) {
-  size_t offset = 0;
-  while (netlink_message_fits(reinterpret_cast<const nlmsghdr*>(data + offset), len - offset)) {  // NOLINT: in place
-    const auto* nlh = reinterpret_cast<const nlmsghdr*>(data + offset);                           // NOLINT: in place
-    auto decoded = decode_trace(nlh, len - offset);
-    offset += std::min<size_t>(len - offset, NLMSG_ALIGN(nlh->nlmsg_len));
-    if (!decoded) {
-      note_undecodable(decoded.take_error());
-      continue;
-    }
-    model::NftTraceEvent& ev = decoded->event;
-    ev.netns = netns_inode_;
-    ev.received = received;
-    ev.iif = names_.name(decoded->iif_index);
-    ev.oif = names_.name(decoded->oif_index);
-    on_event(std::move(ev));
-    ++delivered;
-  }
-  if (offset < len) {
-    note_undecodable(
-        Error{ErrorKind::Environment, "malformed netlink datagram on the trace socket: trailing bytes", "", EBADMSG});
-  }
+  decode_trace_datagram(
+      datagram,
+      [&](DecodedTrace&& decoded) {
+        model::NftTraceEvent& ev = decoded.event;
+        ev.netns = netns_inode_;
+        ev.received = received;
+        ev.iif = names_.name(decoded.iif_index);
+        ev.oif = names_.name(decoded.oif_index);
+        on_event(std::move(ev));
+        ++delivered;
+      },
+      [&](Error e) { note_undecodable(std::move(e)); });
 }
 
 Result<size_t> TraceListener::drain(const Callback& on_event, size_t max_events) {
   size_t delivered = 0;
   while (delivered < max_events) {
-    sockaddr_nl from{};
-    iovec iov{buf_.data(), buf_.size()};
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof(from);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    const ssize_t n = ::recvmsg(sock_.fd(), &msg, MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      if (errno == EINTR) continue;
-      if (errno == ENOBUFS) {
+    auto got = receive_datagram(sock_.fd(), buf_, MSG_DONTWAIT);
+    if (!got) {
+      const int err = got.error().err;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      if (err == EINTR) continue;
+      if (err == ENOBUFS) {
         // The kernel could not queue an event: the socket buffer was full. Reading on
         // clears the condition; the count tells the user the trace has gaps.
         ++overruns_;
         continue;
       }
-      return sys_error("receive nf_tables trace events in network namespace", sock_.netns_label());
+      return sys_error("receive nf_tables trace events in network namespace", sock_.netns_label(), err);
     }
     const auto received = model::Clock::now();
-    if ((msg.msg_flags & MSG_TRUNC) != 0) {
+    if (got->truncated) {
       note_undecodable(Error{ErrorKind::Environment, "trace datagram larger than the receive buffer", "", EMSGSIZE});
       continue;
     }
-    if (from.nl_pid != 0) {
+    if (got->sender != 0) {
       note_undecodable(Error{ErrorKind::Environment,
-                             "trace datagram not sent by the kernel (port " + std::to_string(from.nl_pid) + ")", "",
+                             "trace datagram not sent by the kernel (port " + std::to_string(got->sender) + ")", "",
                              EBADMSG});
       continue;
     }
-    deliver(buf_.data(), static_cast<size_t>(n), received, on_event, delivered);
+    deliver({buf_.data(), got->size}, received, on_event, delivered);
   }
   return delivered;
 }

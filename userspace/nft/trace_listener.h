@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,7 @@ class TraceListener {
         receive_buffer_(receive_buffer),
         buf_(size_t{64} * 1024) {}
 
-  void deliver(const char* data, size_t len, model::Clock::time_point received, const Callback& on_event,
+  void deliver(std::span<const char> datagram, model::Clock::time_point received, const Callback& on_event,
                size_t& delivered);
   void note_undecodable(Error e);
 

@@ -29,16 +29,7 @@ json hops_json(const model::ProbeReport& t, Direction d) {
 
 json target_json(const model::ProbeReport& t) {
   json rewrites = json::array();
-  for (const auto& w : t.rewrites) {
-    rewrites.push_back({{"field", w.field},
-                        {"before", w.before},
-                        {"after", w.after},
-                        {"hook", model::to_string(w.hook)},
-                        {"rule", w.rule},
-                        {"netns", w.netns},
-                        {"direction", model::to_string(w.direction)},
-                        {"confirmed_by_conntrack", w.confirmed}});
-  }
+  for (const auto& w : t.rewrites) rewrites.push_back(rewrite_json(w));
   json conntrack = json::array();
   for (const auto& c : t.conntrack) {
     conntrack.push_back({{"netns", c.netns}, {"original", c.original}, {"reply", c.reply}, {"status", c.status}});
@@ -112,6 +103,17 @@ json target_json(const model::ProbeReport& t) {
 }
 
 }  // namespace
+
+json rewrite_json(const model::Rewrite& w) {
+  return json{{"field", w.field},
+              {"before", w.before},
+              {"after", w.after},
+              {"hook", model::to_string(w.hook)},
+              {"rule", w.rule},
+              {"netns", w.netns},
+              {"direction", model::to_string(w.direction)},
+              {"confirmed_by_conntrack", w.confirmed}};
+}
 
 nlohmann::json probe_report_json(const model::Report& report) {
   json targets = json::array();

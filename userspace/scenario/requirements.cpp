@@ -7,6 +7,7 @@
 #include "lab/netns_exec.h"
 #include "lab/rtnl.h"
 #include "lab/tc_drop.h"
+#include "util/child_process.h"
 #include "util/netns.h"
 
 namespace fwpath::scenario {
@@ -14,8 +15,8 @@ namespace fwpath::scenario {
 namespace {
 
 std::optional<std::string> need_tool(const std::string& tool) {
-  if (!lab::find_executable(tool).empty()) return std::nullopt;
-  return tool + " is not installed";
+  if (!find_system_tool(tool).empty()) return std::nullopt;
+  return tool + " is not installed (looked in /usr/sbin, /sbin, /usr/bin, /bin)";
 }
 
 // What a scratch namespace says when asked to do `what`; nothing when it can.
@@ -28,7 +29,9 @@ std::optional<std::string> try_in_scratch_netns(F&& what) {
   return std::nullopt;
 }
 
-std::optional<std::string> why_missing(const std::string& feature) {
+}  // namespace
+
+std::optional<std::string> try_feature(const std::string& feature) {
   if (feature == "wireguard") {
     if (auto t = need_tool("wg")) return t;
     return try_in_scratch_netns(
@@ -62,11 +65,11 @@ std::optional<std::string> why_missing(const std::string& feature) {
   return "unknown feature";
 }
 
-}  // namespace
-
-std::optional<std::string> missing_requirement(const std::vector<std::string>& features) {
+std::optional<std::string> RequirementCheck::missing(const std::vector<std::string>& features) {
   for (const auto& f : features) {
-    if (auto why = why_missing(f)) return "needs " + f + ": " + *why;
+    auto known = answers_.find(f);
+    if (known == answers_.end()) known = answers_.emplace(f, try_(f)).first;
+    if (known->second) return "needs " + f + ": " + *known->second;
   }
   return std::nullopt;
 }

@@ -2,11 +2,14 @@
 
 #include <sstream>
 
+#include "output/xml_text.h"
+
 namespace fwpath::scenario {
 
 namespace {
 
 using nlohmann::json;
+using output::xml_escaped;
 
 std::string result_line(const std::string& probe, const ExpectationResult& e) {
   std::string line = to_string(e.status) + " " + probe + " " + e.key + ": ";
@@ -23,22 +26,6 @@ std::string result_line(const std::string& probe, const ExpectationResult& e) {
     case ExpectStatus::Skip: line += e.why; break;
   }
   return line;
-}
-
-std::string xml_escaped(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\n': out += "&#10;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 struct Counts {

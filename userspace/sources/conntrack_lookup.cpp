@@ -62,8 +62,8 @@ Result<std::vector<ConntrackEntry>> lookup_conntrack(int netns_fd, const std::st
     std::optional<ConntrackEntry> found;
     auto asked = sock->dump(
         nlh,
-        [&](const nlmsghdr* m) -> Status {
-          auto e = decode_conntrack(m, m->nlmsg_len);
+        [&](const nlmsghdr& m) -> Status {
+          auto e = decode_conntrack(&m, m.nlmsg_len);
           if (e) found = e.value();
           return {};
         },

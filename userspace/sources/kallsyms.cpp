@@ -93,8 +93,10 @@ Kallsyms::Table Kallsyms::parse_table(std::string_view text) {
 Result<Kallsyms> Kallsyms::load(const std::string& path) {
   std::ifstream in(path);
   if (!in) return sys_error("open", path);
-  // The first text symbol tells whether addresses are visible: with kernel.kptr_restrict
-  // every one reads as zero.
+  // The first text symbol tells whether addresses are visible: every one reads as zero to a
+  // process without CAP_SYSLOG when kernel.kptr_restrict is 1, or when it is 0 and
+  // kernel.perf_event_paranoid is above 1 (Debian's default is 2), and to every process
+  // when kptr_restrict is 2.
   std::string line;
   std::optional<Table> first;
   while (std::getline(in, line)) {
@@ -107,7 +109,10 @@ Result<Kallsyms> Kallsyms::load(const std::string& path) {
   if (in.bad()) return sys_error("read", path);
   if (!first) return env_error("no text symbols in", path);
   if (first->entries.front().addr == 0) {
-    return env_error("kernel symbol addresses are hidden (kernel.kptr_restrict) in", path, EPERM);
+    return env_error(
+        "kernel symbol addresses are hidden (kernel.kptr_restrict, kernel.perf_event_paranoid; CAP_SYSLOG sees them) "
+        "in",
+        path, EPERM);
   }
   // Opened here, read there: what was checked is what is read, wherever the path points later.
   auto fd = std::make_shared<UniqueFd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

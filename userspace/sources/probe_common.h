@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 
+#include "model/sockaddr.h"
 #include "sources/probe_socket.h"
 #include "util/error.h"
 #include "util/unique_fd.h"
@@ -19,13 +20,9 @@ Status set_int_option(int fd, int level, int name, int value, const char* label)
 
 using Clock = std::chrono::steady_clock;
 
-struct SockAddr {
-  sockaddr_storage storage{};
-  socklen_t len = 0;
-  [[nodiscard]] const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
-};
-SockAddr to_sockaddr(const model::Endpoint& ep);
-std::optional<model::Endpoint> from_sockaddr(const sockaddr_storage& ss);
+using model::from_sockaddr;
+using model::SockAddr;
+using model::to_sockaddr;
 
 Status check_options(const ProbeOptions& opt, const char* probe);
 

@@ -11,8 +11,10 @@ namespace fwpath {
 
 std::string cap_name(Cap c) {
   switch (c) {
+    case Cap::DacOverride: return "CAP_DAC_OVERRIDE";
     case Cap::DacReadSearch: return "CAP_DAC_READ_SEARCH";
     case Cap::NetAdmin: return "CAP_NET_ADMIN";
+    case Cap::NetRaw: return "CAP_NET_RAW";
     case Cap::SysAdmin: return "CAP_SYS_ADMIN";
     case Cap::Perfmon: return "CAP_PERFMON";
     case Cap::Bpf: return "CAP_BPF";
@@ -46,6 +48,19 @@ std::vector<Cap> tracing_caps(bool other_netns) {
     caps.push_back(Cap::Bpf);
     caps.push_back(Cap::Perfmon);
   }
+  if (::geteuid() != 0) caps.push_back(Cap::DacReadSearch);
+  return caps;
+}
+
+std::vector<Cap> lab_caps(bool iptables_legacy) {
+  std::vector<Cap> caps{Cap::NetAdmin, Cap::SysAdmin};
+  if (::geteuid() != 0) caps.push_back(Cap::DacOverride);
+  if (iptables_legacy) caps.push_back(Cap::NetRaw);
+  return caps;
+}
+
+std::vector<Cap> kernel_check_caps() {
+  std::vector<Cap> caps{Cap::NetAdmin, Cap::SysAdmin};
   if (::geteuid() != 0) caps.push_back(Cap::DacReadSearch);
   return caps;
 }
