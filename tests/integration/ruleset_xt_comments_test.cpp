@@ -7,7 +7,7 @@
 
 #include "integration/nft_fixtures.h"
 #include "lab/ruleset_load.h"
-#include "lab/ruleset_load_child.h"
+#include "util/child_process.h"
 #include "ruleset/list_ruleset.h"
 #include "ruleset/listing_parser.h"
 #include "ruleset/snapshot.h"
@@ -49,7 +49,7 @@ uint64_t only_rule(int nsfd, const std::string& family, const std::string& table
 
 TEST(RulesetXtComments, IptablesNftCommentsAreInTheRuleText) {
   FWPATH_REQUIRE_NET_ADMIN();
-  if (lab::find_system_tool("iptables-nft-restore").empty()) GTEST_SKIP() << "needs iptables-nft-restore";
+  if (find_system_tool("iptables-nft-restore").empty()) GTEST_SKIP() << "needs iptables-nft-restore";
   auto ns = nft::lab::lab_netns();
   ASSERT_TRUE(ns.ok()) << ns.error().message();
   const int nsfd = ns->get();

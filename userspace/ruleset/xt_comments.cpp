@@ -141,10 +141,10 @@ Result<XtComments> dump_xt_comments(int netns_fd, const std::string& netns_label
     XtComments out;
     auto status = sock->dump(
         nlh,
-        [&](const nlmsghdr* reply) -> Status {
+        [&](const nlmsghdr& reply) -> Status {
           NftnlRule r(nftnl_rule_alloc());
           if (!r) return sys_error("allocate nftnl rule", "", ENOMEM);
-          if (nftnl_rule_nlmsg_parse(reply, r.get()) < 0) {
+          if (nftnl_rule_nlmsg_parse(&reply, r.get()) < 0) {
             return env_error("parse rule in " + what + " in", netns_label, errno);
           }
           auto comments = xt_comments_of(r.get());

@@ -81,8 +81,8 @@ Result<std::vector<UnresolvedNeighbour>> unresolved_neighbours(int netns_fd, con
   nd->ndm_family = AF_UNSPEC;  // IPv4 and IPv6 (and bridge fdb entries, which have no NDA_DST of theirs)
   FWPATH_TRY(sock->dump(
       nlh,
-      [&](const nlmsghdr* m) -> Status {
-        auto e = decode_neighbour(m, m->nlmsg_len);
+      [&](const nlmsghdr& m) -> Status {
+        auto e = decode_neighbour(&m, m.nlmsg_len);
         // An entry we cannot read (another family's) says nothing about the probe.
         if (e && neighbour_unresolved(e->state)) entries.push_back(e.value());
         return {};
