@@ -7,10 +7,10 @@
 
 #include "integration/nft_fixtures.h"
 #include "lab/ruleset_load.h"
-#include "util/child_process.h"
 #include "ruleset/list_ruleset.h"
 #include "ruleset/listing_parser.h"
 #include "ruleset/snapshot.h"
+#include "util/child_process.h"
 
 namespace fwpath::ruleset {
 namespace {
