@@ -65,19 +65,17 @@ TEST(KernelVerdict, EverythingPresentIsFullWithoutCosts) {
   EXPECT_TRUE(a.costs.empty());
 }
 
-TEST(KernelVerdict, TheBuildMachineProfileIsDegradedByFentryAndKprobe) {
-  // kernel 6.18 here: no fentry, no kprobes, no WireGuard, no loadable modules.
+TEST(KernelVerdict, TheBuildMachineProfileIsFull) {
+  // kernel 6.18 here: no fentry, no kprobes, no WireGuard, no loadable modules; the tracer
+  // uses none of them, so nothing it reports is lost.
   const auto a = assess_kernel(
       with(ideal_node(), {"fentry_vmlinux", "fentry_nf_tables", "kprobe", "wireguard", "btf_modules"}, false));
-  EXPECT_EQ(a.verdict, KernelVerdict::Degraded);
-  EXPECT_EQ(cost_features(a, Impact::Degraded),
-            (std::vector<std::string>{"fentry_vmlinux", "fentry_nf_tables", "kprobe"}));
-  EXPECT_EQ(cost_features(a, Impact::Info), (std::vector<std::string>{"btf_modules", "wireguard"}));
-  EXPECT_EQ(cost_features(a, Impact::Unsupported), std::vector<std::string>{});
-  ASSERT_NE(cost_of(a, "fentry_vmlinux"), nullptr);
-  EXPECT_EQ(cost_of(a, "fentry_vmlinux")->text,
-            "iptables-legacy verdicts cannot be attributed to a rule; drops in netfilter are located through "
-            "kfree_skb only");
+  EXPECT_EQ(a.verdict, KernelVerdict::Full);
+  EXPECT_EQ(cost_features(a, Impact::Degraded), std::vector<std::string>{});
+  EXPECT_EQ(cost_features(a, Impact::Info),
+            (std::vector<std::string>{"btf_modules", "fentry_vmlinux", "fentry_nf_tables", "kprobe", "wireguard"}));
+  ASSERT_NE(cost_of(a, "kprobe"), nullptr);
+  EXPECT_EQ(cost_of(a, "kprobe")->text, "none for the tracer, which attaches no kprobes");
 }
 
 TEST(KernelVerdict, NoNftTraceIsUnsupportedWhateverElseWorks) {
@@ -140,16 +138,20 @@ TEST(KernelVerdict, InformationalFeaturesKeepTheVerdictFull) {
   EXPECT_NE(cost_of(a, "wireguard")->text.find("the lab cannot run a real WireGuard gateway"), std::string::npos);
 }
 
-TEST(KernelVerdict, KprobesStandInForMissingFentry) {
-  const auto a = assess_kernel(with(ideal_node(), {"fentry_vmlinux", "fentry_nf_tables"}, false));
-  EXPECT_EQ(a.verdict, KernelVerdict::Full);
-  EXPECT_EQ(cost_features(a, Impact::Info), (std::vector<std::string>{"fentry_vmlinux", "fentry_nf_tables"}));
+TEST(KernelVerdict, FentryAndKprobesAreInformationalAlone) {
+  for (const char* name : {"fentry_vmlinux", "fentry_nf_tables", "kprobe"}) {
+    const auto a = assess_kernel(with(ideal_node(), {name}, false));
+    EXPECT_EQ(a.verdict, KernelVerdict::Full) << name;
+    EXPECT_EQ(cost_features(a, Impact::Info), std::vector<std::string>{name});
+    EXPECT_NE(cost_of(a, name)->text.find("none for the tracer"), std::string::npos) << name;
+  }
 }
 
-TEST(KernelVerdict, FentryStandsInForMissingKprobes) {
-  const auto a = assess_kernel(with(ideal_node(), {"kprobe"}, false));
+TEST(KernelVerdict, MissingTpBtfFallsBackToRawTracepoints) {
+  const auto a = assess_kernel(with(ideal_node(), {"tp_btf"}, false));
   EXPECT_EQ(a.verdict, KernelVerdict::Full);
-  EXPECT_EQ(cost_features(a, Impact::Info), std::vector<std::string>{"kprobe"});
+  ASSERT_NE(cost_of(a, "tp_btf"), nullptr);
+  EXPECT_NE(cost_of(a, "tp_btf")->text.find("raw tracepoints instead"), std::string::npos);
 }
 
 TEST(KernelVerdict, LegacyRulesInUseAreAFindingThatDegrades) {

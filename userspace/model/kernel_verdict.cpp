@@ -45,11 +45,10 @@ const std::vector<Rule>& rules() {
        }},
       {"btf_modules",
        [](const Lookup& l) {
-         // Only fentry on module functions needs it, and fentry_nf_tables reports that
-         // outcome itself: this line explains, it does not weigh twice.
+         // Only fentry on module functions needs it, and the tracer attaches none.
          return when_missing(l, "btf_modules", Impact::Info,
-                             "fentry cannot reach functions that live in modules; this matters only where "
-                             "nf_tables is a module (see fentry_nf_tables)");
+                             "none for the tracer: only fentry on functions that live in modules (nf_tables, "
+                             "ip_tables where they are modules) would need it, and the tracer attaches no fentry");
        }},
       {"tracepoint",
        [](const Lookup& l) {
@@ -76,36 +75,28 @@ const std::vector<Rule>& rules() {
       {"tp_btf",
        [](const Lookup& l) {
          return when_missing(l, "tp_btf", Impact::Info,
-                             "none for tracing: the tracer reads skb:kfree_skb through the classic tracepoint and "
-                             "CO-RE instead");
+                             "the device tracepoints run as raw tracepoints instead: the same events, with one more "
+                             "helper call for every packet of the traced namespaces and a map lookup for every packet "
+                             "of the others");
        }},
+      // kernel-check reports these for what they would allow; the tracer attaches neither
+      // fentry nor kprobes (tracepoints, raw tracepoints and tp_btf are its whole kernel
+      // side), so their absence costs it nothing and says so.
       {"fentry_vmlinux",
        [](const Lookup& l) {
-         if (l.has("kprobe")) {
-           return when_missing(l, "fentry_vmlinux", Impact::Info,
-                               "netfilter functions are hooked with kprobes instead: same answers, slower start");
-         }
-         return when_missing(l, "fentry_vmlinux", Impact::Degraded,
-                             "iptables-legacy verdicts cannot be attributed to a rule; drops in netfilter are "
-                             "located through kfree_skb only");
+         return when_missing(l, "fentry_vmlinux", Impact::Info,
+                             "none for the tracer, which attaches no fentry: drops in netfilter are located through "
+                             "kfree_skb, and iptables-legacy drops are inferred from them");
        }},
       {"fentry_nf_tables",
        [](const Lookup& l) {
-         if (l.has("kprobe")) {
-           return when_missing(l, "fentry_nf_tables", Impact::Info,
-                               "nft_do_chain is hooked with a kprobe instead: same answers, slower start");
-         }
-         return when_missing(l, "fentry_nf_tables", Impact::Degraded,
-                             "nftables verdicts are known from nft trace events alone, matched to the probe by its "
-                             "headers rather than by the kernel's own packet");
+         return when_missing(l, "fentry_nf_tables", Impact::Info,
+                             "none for the tracer, which attaches no fentry: nftables verdicts come from nft trace "
+                             "events, matched to the probe by its headers");
        }},
       {"kprobe",
        [](const Lookup& l) {
-         if (l.has("fentry_vmlinux")) {
-           return when_missing(l, "kprobe", Impact::Info, "none: fentry hooks the same functions");
-         }
-         return when_missing(l, "kprobe", Impact::Degraded,
-                             "no fallback for fentry: kernel functions without a tracepoint cannot be hooked at all");
+         return when_missing(l, "kprobe", Impact::Info, "none for the tracer, which attaches no kprobes");
        }},
       {"tc",
        [](const Lookup& l) {
