@@ -15,6 +15,7 @@
 #define FWPATH_MAX_NETNS 64 /* traced namespaces the kernel side filters on */
 #define FWPATH_FAST_NETNS 8 /* of those, how many the tp_btf programs test before anything else */
 
+
 /* Where in the kernel an event was taken. */
 enum fwpath_event_kind {
 	FWPATH_EV_DROP = 1, /* skb:kfree_skb: the packet died */

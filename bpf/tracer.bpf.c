@@ -54,6 +54,18 @@ __u32 netns_filter_on = 0;
 __u32 netns_fast[FWPATH_FAST_NETNS] = {};
 __u32 netns_fast_count = 0;
 
+/* The longest skb a probe's packet can be (set by user space from the probes' sizes, with
+ * room for link headers and ICMP errors quoting them; 0: no limit). Longer ones are GSO
+ * aggregates of bulk traffic: the tp_btf programs skip them with one plain load, before any
+ * helper call. */
+__u32 skb_len_max = 0;
+
+static __always_inline bool too_long_for_a_probe(struct sk_buff *skb)
+{
+	const __u32 max = skb_len_max;
+	return max != 0 && skb->len > max;
+}
+
 /* Every watched port, whatever its protocol, one bit each (set by user space through the
  * skeleton's .bss). Nearly every packet a tracer left attached to a busy node sees is not
  * a probe's: for it, two loads from this array decide, instead of two hash lookups. */
@@ -429,7 +441,7 @@ static __always_inline const unsigned char *network_header_btf(struct sk_buff *s
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(fwpath_dev_xmit_btf, struct sk_buff *skb, struct net_device *dev)
 {
-	if (!maybe_traced_btf(skb))
+	if (!maybe_traced_btf(skb) || too_long_for_a_probe(skb))
 		return 0;
 	return emit_at(skb, network_header_btf(skb, false), FWPATH_EV_XMIT, 0, 0, 0);
 }
@@ -437,7 +449,7 @@ int BPF_PROG(fwpath_dev_xmit_btf, struct sk_buff *skb, struct net_device *dev)
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(fwpath_dev_recv_btf, struct sk_buff *skb)
 {
-	if (!maybe_traced_btf(skb))
+	if (!maybe_traced_btf(skb) || too_long_for_a_probe(skb))
 		return 0;
 	return emit_at(skb, network_header_btf(skb, true), FWPATH_EV_RECV, 0, 0, 0);
 }

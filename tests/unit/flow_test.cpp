@@ -1,4 +1,5 @@
 #include "model/flow.h"
+#include "model/probe_spec.h"
 
 #include <gtest/gtest.h>
 
@@ -49,6 +50,23 @@ TEST(ParseIpPacket, TruncatedInputIsRefusedNotOverread) {
   EXPECT_FALSE(parse_ip_packet(p.data(), p.size()).has_value());
   std::vector<uint8_t> bad_ihl = {0x4f, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
   EXPECT_FALSE(parse_ip_packet(bad_ihl.data(), bad_ihl.size()).has_value());
+}
+
+// The BPF side skips longer skbs unread: the limit must cover every packet a probe can
+// cause, and leave bulk traffic's GSO aggregates (tens of KiB) out.
+TEST(LongestProbeSkb, CoversTheProbesTheirErrorsAndHeadroomOnly) {
+  ProbeSpec tcp;
+  tcp.proto = L4::Tcp;
+  EXPECT_EQ(longest_probe_skb({tcp}), 1280U + 48U + 256U) << "an ICMPv6 error quoting 1280 bytes";
+  ProbeSpec udp;
+  udp.proto = L4::Udp;
+  EXPECT_EQ(longest_probe_skb({tcp, udp}), 1280U + 48U + 256U) << "the 148-byte datagram is smaller";
+  udp.udp_payload = 8972;  // a jumbo-frame PMTU probe
+  EXPECT_EQ(longest_probe_skb({tcp, udp}), 20U + 8U + 8972U + 256U);
+  udp.target.addr.v6 = true;
+  EXPECT_EQ(longest_probe_skb({udp}), 40U + 8U + 8972U + 256U);
+  EXPECT_LT(longest_probe_skb({tcp, udp}), 16384U) << "a GSO aggregate of bulk traffic stays out";
+  EXPECT_EQ(longest_probe_skb({}), 1280U + 48U + 256U);
 }
 
 }  // namespace

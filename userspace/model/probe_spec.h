@@ -22,4 +22,10 @@ struct ProbeSpec {
   bool dont_fragment = false;  // UDP: DF set and no local fragmentation (PMTU tests)
 };
 
+// The longest skb (link header included) any packet of these probes can be, with room to
+// spare: their own packets, replies, and ICMP errors quoting them (IPv6 quotes up to 1280
+// bytes), on any link layer and through a tunnel header or two. Longer skbs are bulk
+// traffic's GSO aggregates, which the BPF side skips.
+uint32_t longest_probe_skb(const std::vector<ProbeSpec>& probes);
+
 }  // namespace fwpath::model

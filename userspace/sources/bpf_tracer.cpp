@@ -293,6 +293,10 @@ Status BpfTracer::watch_netns(uint32_t inode) {
   return {};
 }
 
+void BpfTracer::limit_packet_size(uint32_t bytes) {
+  s_->skel->bss->skb_len_max = bytes;
+}
+
 BpfTracer::Attachment BpfTracer::attachment() const {
   return s_->attachment;
 }

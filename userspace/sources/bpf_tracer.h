@@ -69,6 +69,10 @@ class BpfTracer {
   // At most FWPATH_MAX_NETNS namespaces (E2BIG beyond).
   Status watch_netns(uint32_t inode);
 
+  // Packets longer than `bytes` (skb->len, link header included) are not a probe's: the
+  // tp_btf programs skip them unread (bulk traffic's GSO aggregates). Default: no limit.
+  void limit_packet_size(uint32_t bytes);
+
   [[nodiscard]] Attachment attachment() const;
 
   // Becomes readable (POLLIN) when events are waiting: poll it, then drain().

@@ -68,6 +68,7 @@ Result<TraceSession> TraceSession::start(const SessionConfig& config) {
     }
     // Only the traced namespaces: another run may probe the same ports in another lab.
     for (const auto& ns : s.namespaces_) FWPATH_TRY(bpf->watch_netns(ns.inode));
+    bpf->limit_packet_size(model::longest_probe_skb(config.probes));
     for (const auto& d : bpf->degradations()) s.notes_.push_back(d);
     s.bpf_.emplace(std::move(bpf.value()));
   }
