@@ -1,7 +1,8 @@
 #include "model/flow.h"
-#include "model/probe_spec.h"
 
 #include <gtest/gtest.h>
+
+#include "model/probe_spec.h"
 
 namespace fwpath::model {
 namespace {
