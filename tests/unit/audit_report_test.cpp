@@ -156,6 +156,19 @@ TEST(AuditVerdict, LegacyRulesetSaysWhyNoRuleIsNamed) {
   EXPECT_EQ(nft.summary, "the model's summary");
 }
 
+// The legacy rule the probe named by its counter blocks, and the summary says how it was found.
+TEST(AuditVerdict, LegacyRuleFoundByCounterIsNamedInTheSummary) {
+  auto rep = tcp_report(model::SocketOutcome::Reset);
+  rep.drop = model::DropInfo{};
+  rep.drop->netns = kNodeHost;
+  rep.drop->hook = model::Hook::Input;
+  rep.drop->rule = "iptables-legacy filter: -A INPUT -p tcp -m tcp --dport 6443 -j REJECT";
+  const auto legacy = judge(planned(model::L4::Tcp, 6443), rep, 0, false);
+  ASSERT_TRUE(legacy.blocking.has_value());
+  EXPECT_EQ(legacy.blocking->rule, rep.drop->rule);
+  EXPECT_NE(legacy.summary.find(rep.drop->rule + ", found by its packet counter"), std::string::npos) << legacy.summary;
+}
+
 TEST(AuditVerdict, DropOutsideTheLabNamespacesIsNotBlamed) {
   model::ProbeReport rep;
   rep.spec.proto = model::L4::Udp;

@@ -388,7 +388,7 @@ TEST(Correlator, ReplyDroppedOnTheWayBack) {
 // S18: a SYN the tracer's prerouting chain saw, then (when `input_accept`) nft's input
 // chain accepted, then an iptables-legacy rule dropped (the drop site is nf_hook_slow, no
 // nft verdict).
-ProbeReport legacy_drop(bool input_accept) {
+ProbeReport legacy_drop(bool input_accept, const std::vector<XtMove>& legacy_moved = {}) {
   Stream s;
   FakeRules rules;
   rules.base("filter", "input", Hook::Input);
@@ -401,7 +401,50 @@ ProbeReport legacy_drop(bool input_accept) {
             6443, 6);
   }
   s.packet(PacketEventKind::Drop, 2, "eth0", "192.0.2.10", 41000, "198.51.100.20", 6443, "NETFILTER_DROP", 6);
+  if (!legacy_moved.empty()) s.in.probes.back().legacy.push_back({2, legacy_moved});
   return correlate(s.in, rules).targets.at(0);
+}
+
+const XtMove kLegacyInputDrop{"filter", "INPUT", true, 1, "-A INPUT -p tcp -m tcp --dport 6443 -j DROP", "DROP", 1};
+
+// The legacy rule's counter went up while the probe was out: the drop names it and its
+// chain's hook, found by counter.
+TEST(Correlator, LegacyDropIsAttributedToTheRuleWhoseCounterWentUp) {
+  const XtMove accept{"filter", "INPUT", true, 2, "-A INPUT -j ACCEPT", "ACCEPT", 3};
+  const auto t = legacy_drop(false, {kLegacyInputDrop, accept});
+  ASSERT_TRUE(t.drop.has_value());
+  ASSERT_EQ(t.drop->legacy_rules.size(), 1U);
+  EXPECT_EQ(t.drop->legacy_rules[0].position, 1U);
+  EXPECT_EQ(t.drop->rule, "iptables-legacy filter: -A INPUT -p tcp -m tcp --dport 6443 -j DROP");
+  EXPECT_EQ(t.drop->hook, Hook::Input);
+  EXPECT_FALSE(t.drop->hook_inferred);
+  EXPECT_NE(t.drop->note.find("found by its packet counter"), std::string::npos) << t.drop->note;
+  EXPECT_NE(t.summary.find("dropped at input by iptables-legacy filter: -A INPUT -p tcp -m tcp --dport 6443 -j DROP "
+                           "in netns provider"),
+            std::string::npos)
+      << t.summary;
+}
+
+// Two dropping rules counted: both are listed, neither is named, the hook stays inferred.
+TEST(Correlator, LegacyDropWithTwoMovedCandidatesNamesNone) {
+  const XtMove other{"filter", "INPUT", true, 3, "-A INPUT -p udp -j DROP", "DROP", 7};
+  const auto t = legacy_drop(true, {kLegacyInputDrop, other});
+  ASSERT_TRUE(t.drop.has_value());
+  EXPECT_EQ(t.drop->legacy_rules.size(), 2U);
+  EXPECT_TRUE(t.drop->rule.empty());
+  EXPECT_EQ(t.drop->hook, Hook::Input);
+  EXPECT_TRUE(t.drop->hook_inferred);
+  EXPECT_NE(t.drop->note.find("none is named"), std::string::npos) << t.drop->note;
+}
+
+// A FORWARD drop that counted cannot be the SYN's, which nft saw at input: other traffic.
+TEST(Correlator, LegacyCandidateAtAHookThePacketMissedIsRuledOut) {
+  const XtMove forward{"filter", "FORWARD", true, 1, "-A FORWARD -j DROP", "DROP", 4};
+  const auto t = legacy_drop(true, {forward});
+  ASSERT_TRUE(t.drop.has_value());
+  EXPECT_TRUE(t.drop->legacy_rules.empty());
+  EXPECT_TRUE(t.drop->rule.empty());
+  EXPECT_NE(t.drop->note.find("likely cause"), std::string::npos) << t.drop->note;
 }
 
 // Input is the last hook of a packet for a local socket: the drop was there, and the

@@ -220,6 +220,35 @@ TEST(Expectations, IptablesLegacyReadsTheDropNote) {
   EXPECT_EQ(res[2].status, ExpectStatus::Pass);
 }
 
+// S18: nft's input chain accepted, then the one legacy rule whose counter went up dropped:
+// rule, chain and table are the legacy rule's, not the accepting hop's.
+TEST(Expectations, LegacyRuleNamedByTheReportDecides) {
+  model::ProbeReport r;
+  r.outcome = model::Outcome::Dropped;
+  r.hops = {hop("provider", Hook::Input, "filter", "input", "accept", "tcp dport 6443 accept")};
+  model::DropInfo d;
+  d.netns = "provider";
+  d.hook = Hook::Input;
+  d.rule = "iptables-legacy filter: -A INPUT -p tcp -m tcp --dport 6443 -j DROP";
+  d.legacy_rules = {{"filter", "INPUT", 1, "-A INPUT -p tcp -m tcp --dport 6443 -j DROP", Hook::Input, 1}};
+  r.drop = d;
+  ProbeExpectations e;
+  e.request.rule = "--dport 6443 -j DROP";
+  e.request.chain = "INPUT";
+  e.request.table = "filter";
+  e.request.hook = "input";
+  auto res = evaluate_expectations(e, r);
+  ASSERT_EQ(res.size(), 4U);
+  for (const auto& x : res) EXPECT_EQ(x.status, ExpectStatus::Pass) << x.key << ": " << x.actual;
+  // With two candidates the report names none: the accepting hop is all there is.
+  r.drop->legacy_rules.push_back(r.drop->legacy_rules.front());
+  r.drop->rule.clear();
+  res = evaluate_expectations(e, r);
+  EXPECT_EQ(res[1].status, ExpectStatus::Fail);
+  EXPECT_EQ(res[1].actual, "tcp dport 6443 accept");
+  EXPECT_EQ(res[2].actual, "input");
+}
+
 TEST(Expectations, ReachedUsesTheLastAcceptingHop) {
   model::ProbeReport r;
   r.outcome = model::Outcome::Reached;

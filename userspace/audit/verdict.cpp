@@ -61,6 +61,11 @@ RequirementResult judge(const PlannedProbe& probe, const model::ProbeReport& rep
   }
   if (!rules_traced && !out.blocking) {
     out.summary += " [the ruleset is in x_tables (iptables-legacy), which the nft trace cannot see: no rule named]";
+  } else if (!rules_traced && !out.blocking->rule.empty()) {
+    // Named by its packet counter (docs/probe.md), not by the trace: say so.
+    out.summary +=
+        " [the ruleset is in x_tables (iptables-legacy), which the nft trace cannot see: " + out.blocking->rule +
+        ", found by its packet counter]";
   }
   return out;
 }

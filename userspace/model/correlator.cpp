@@ -10,6 +10,7 @@
 #include "model/drop_hook.h"
 #include "model/held_packet.h"
 #include "model/icmp_twin.h"
+#include "model/legacy_attribution.h"
 #include "model/outcome.h"
 
 namespace fwpath::model {
@@ -199,6 +200,7 @@ class ProbeCorrelator {
     ProbeReport r;
     r.spec = w_.spec;
     r.socket = w_.socket;
+    r.notes = w_.notes;
     collect_passages();
     attribute();
     // Hops come from the first packet each way in each namespace (a SYN, its SYN-ACK);
@@ -644,8 +646,31 @@ class ProbeCorrelator {
         d.hook_inferred = inferred.inferred;
         d.hook_evidence = inferred.note;
       }
+      attribute_to_legacy_rule(d, e.netns, seen != seen_.end() ? hooks_from(seen->second.hook) : std::vector<Hook>{});
     }
     return d;
+  }
+
+  // The legacy rules whose counters say they dropped packets while the probe was out, in
+  // the drop's namespace, among those at a hook the packet could still meet there.
+  void attribute_to_legacy_rule(DropInfo& d, uint32_t netns, const std::vector<Hook>& possible) const {
+    const auto it =
+        std::find_if(w_.legacy.begin(), w_.legacy.end(), [&](const LegacyCounterMoves& l) { return l.netns == netns; });
+    if (it == w_.legacy.end()) return;
+    d.legacy_rules = legacy_drop_candidates(it->moved, possible);
+    if (d.legacy_rules.empty()) return;
+    d.note = legacy_drop_note(d.legacy_rules);
+    if (d.legacy_rules.size() != 1) return;
+    const LegacyRule& l = d.legacy_rules.front();
+    d.rule = l.position == 0 ? "iptables-legacy " + l.rule + " of " + l.table + " " + l.chain
+                             : "iptables-legacy " + l.table + ": " + l.rule;
+    if (l.hook == Hook::Unknown) return;
+    d.hook = l.hook;
+    d.hook_inferred = false;
+    d.hook_evidence = "the iptables-legacy rule is in the chain " + l.chain + " of table " + l.table +
+                      (builtin_chain_hook(l.chain) != Hook::Unknown
+                           ? ""
+                           : ", reached from " + to_string(l.hook) + " by a jump whose counter also went up");
   }
 
   const CorrelatorInput& in_;

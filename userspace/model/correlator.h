@@ -19,10 +19,18 @@
 
 #include "model/event_gate.h"
 #include "model/events.h"
+#include "model/iptables_save.h"
 #include "model/path.h"
 #include "model/rule_book.h"
 
 namespace fwpath::model {
+
+// The iptables-legacy counters of one traced namespace that went up during a probe's
+// window (read before it was sent and after it closed, where legacy tables are in use).
+struct LegacyCounterMoves {
+  uint32_t netns = 0;
+  std::vector<XtMove> moved;
+};
 
 struct ProbeWindow {
   ProbeSpec spec;
@@ -38,6 +46,9 @@ struct ProbeWindow {
   // When the kernel freed it (the BPF event's clock, CLOCK_MONOTONIC like Clock), where a
   // BPF drop event showed the death; an nft drop carries no kernel time.
   std::optional<Clock::time_point> died;
+  // One per namespace whose legacy counters were read before and after.
+  std::vector<LegacyCounterMoves> legacy;
+  std::vector<std::string> notes;  // what could not be read around this probe; into its report's notes
 };
 
 struct CorrelatorInput {

@@ -54,6 +54,17 @@ struct ConntrackView {
   std::string status;
 };
 
+// An iptables-legacy (x_tables) rule, or a built-in chain's DROP policy, whose packet
+// counter went up while the probe was out (model/legacy_attribution.h).
+struct LegacyRule {
+  std::string table;          // "filter"
+  std::string chain;          // "INPUT", or a user-defined chain
+  unsigned position = 0;      // 1-based within the chain; 0 for the chain's policy
+  std::string rule;           // as iptables-save prints it, "-A INPUT ... -j DROP", or "policy DROP"
+  Hook hook = Hook::Unknown;  // its built-in chain's (for a user chain: of the moved jump to it)
+  uint64_t packets = 0;       // by how much its counter went up during the probe's window
+};
+
 struct DropInfo {
   Direction direction = Direction::Request;
   std::string netns;
@@ -69,6 +80,10 @@ struct DropInfo {
   std::string hook_evidence;
   std::string rule;  // the rule (or "policy drop of CHAIN") that dropped it
   std::string note;  // e.g. iptables-legacy inference
+  // A netfilter drop no nft verdict made, in a namespace with iptables-legacy tables: the
+  // legacy rules that drop and counted packets during the probe. With one, `rule` and
+  // `hook` are its; with several, none is named (other traffic moves counters too).
+  std::vector<LegacyRule> legacy_rules;
 };
 
 // A probe's packet that a namespace routed out (nft saw it at forward, postrouting or

@@ -44,6 +44,15 @@ json target_json(const model::ProbeReport& t) {
   }
   json drop = nullptr;
   if (t.drop) {
+    json legacy = json::array();
+    for (const auto& l : t.drop->legacy_rules) {
+      legacy.push_back({{"table", l.table},
+                        {"chain", l.chain},
+                        {"position", l.position},
+                        {"rule", l.rule},
+                        {"hook", model::to_string(l.hook)},
+                        {"packets", l.packets}});
+    }
     drop = {{"reason", t.drop->reason},
             {"location", t.drop->location},
             {"netns", t.drop->netns},
@@ -53,7 +62,8 @@ json target_json(const model::ProbeReport& t) {
             {"hook_evidence", t.drop->hook_evidence},
             {"rule", t.drop->rule},
             {"direction", model::to_string(t.drop->direction)},
-            {"note", t.drop->note}};
+            {"note", t.drop->note},
+            {"legacy_rules", legacy}};
   }
   json held = nullptr;
   if (t.held) {

@@ -81,11 +81,20 @@ const model::DropInfo* drop_in(const model::ProbeReport& r, Direction d) {
   return r.drop && r.drop->direction == d ? &*r.drop : nullptr;
 }
 
+// The iptables-legacy rule the report named for a drop no nft rule made: it decided,
+// whatever nft accepted before it.
+const model::LegacyRule* legacy_decider(const model::DropInfo* drop, const model::Hop* d) {
+  if (drop == nullptr || drop->legacy_rules.size() != 1) return nullptr;
+  if (d != nullptr && is_stop_verdict(d->verdict)) return nullptr;
+  return &drop->legacy_rules.front();
+}
+
 // The keys of one direction: `prefix` is "" for the request, "reply_" for the reply.
 void evaluate_path(const PathExpect& e, Direction dir, const std::string& prefix, const model::ProbeReport& r,
                    std::vector<ExpectationResult>& out) {
   const model::Hop* d = deciding_hop(r, dir);
   const model::DropInfo* drop = drop_in(r, dir);
+  const model::LegacyRule* legacy = legacy_decider(drop, d);
   const auto field = [&](auto get) { return d != nullptr ? std::string(get(*d)) : std::string(kNone); };
   if (e.netns) {
     out.push_back(compare(prefix + "netns", *e.netns,
@@ -104,8 +113,11 @@ void evaluate_path(const PathExpect& e, Direction dir, const std::string& prefix
   }
   if (e.rule) {
     std::string actual = d != nullptr ? d->rule : (drop != nullptr ? drop->rule : std::string());
+    if (legacy != nullptr) actual = drop->rule;
     bool pass = false;
-    if (*e.rule == "policy") {
+    if (legacy != nullptr && *e.rule == "policy") {
+      pass = legacy->position == 0;
+    } else if (*e.rule == "policy") {
       pass = d != nullptr && d->verdict.rfind("policy", 0) == 0;
       if (d != nullptr && pass) actual = d->verdict + " of " + d->table + " " + d->chain;
     } else {
@@ -117,8 +129,14 @@ void evaluate_path(const PathExpect& e, Direction dir, const std::string& prefix
     if (!pass && *e.rule != "policy") res.why = "expected a substring of the deciding rule";
     out.push_back(res);
   }
-  if (e.chain) out.push_back(compare(prefix + "chain", *e.chain, field([](const model::Hop& h) { return h.chain; })));
-  if (e.table) out.push_back(compare(prefix + "table", *e.table, field([](const model::Hop& h) { return h.table; })));
+  if (e.chain) {
+    out.push_back(compare(prefix + "chain", *e.chain,
+                          legacy != nullptr ? legacy->chain : field([](const model::Hop& h) { return h.chain; })));
+  }
+  if (e.table) {
+    out.push_back(compare(prefix + "table", *e.table,
+                          legacy != nullptr ? legacy->table : field([](const model::Hop& h) { return h.table; })));
+  }
 }
 
 void evaluate_hooks_crossed(const PathExpect& e, Direction dir, const std::string& prefix, const model::ProbeReport& r,

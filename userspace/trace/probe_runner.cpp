@@ -13,6 +13,7 @@
 
 #include "model/conntrack_candidates.h"
 #include "sources/conntrack_lookup.h"
+#include "sources/legacy_counters.h"
 #include "sources/neighbours.h"
 #include "sources/probe_socket.h"
 #include "util/unique_fd.h"
@@ -119,6 +120,42 @@ Status list_unresolved_neighbours(TraceSession& session, std::vector<model::Neig
   return {};
 }
 
+// The iptables-legacy counters of each traced namespace that uses legacy tables of the
+// probe's family, read before it is sent: a drop no nft rule made is then attributed by
+// what went up (model/legacy_attribution.h). Unreadable ones become the probe's notes.
+struct LegacyCounters {
+  const TracedNetns* ns = nullptr;
+  model::XtTables before;
+};
+
+std::vector<LegacyCounters> read_legacy_before(TraceSession& session, bool v6, std::vector<std::string>& notes) {
+  std::vector<LegacyCounters> out;
+  for (const auto& ns : session.namespaces()) {
+    auto tables = sources::read_legacy_counters(ns.fd.get(), ns.label, v6);
+    if (!tables) {
+      notes.push_back("iptables-legacy counters not read, a legacy drop there is not attributed to a rule: " +
+                      tables.error().message());
+    } else if (tables.value()) {
+      out.push_back({&ns, std::move(*tables.value())});
+    }
+  }
+  return out;
+}
+
+void read_legacy_after(const std::vector<LegacyCounters>& before, bool v6, model::ProbeWindow& w) {
+  for (const auto& b : before) {
+    auto after = sources::read_legacy_counters(b.ns->fd.get(), b.ns->label, v6);
+    if (!after) {
+      w.notes.push_back("iptables-legacy counters not read, a legacy drop there is not attributed to a rule: " +
+                        after.error().message());
+      continue;
+    }
+    // Gone meanwhile (the namespace's tables were all removed): nothing to compare.
+    if (!after.value()) continue;
+    w.legacy.push_back({b.ns->inode, model::counters_moved(b.before, *after.value())});
+  }
+}
+
 Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec& spec, const RunnerOptions& o) {
   model::ProbeWindow w;
   w.spec = spec;
@@ -146,6 +183,7 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   UniqueFd finished(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!finished.valid()) return sys_error("create eventfd for probe", spec.target_text);
 
+  const auto legacy = read_legacy_before(session, spec.target.addr.v6, w.notes);
   w.start = Clock::now();
   std::atomic<bool> done{false};
   std::optional<Result<sources::ProbeResult>> result;
@@ -181,6 +219,7 @@ Result<model::ProbeWindow> run_one(TraceSession& session, const model::ProbeSpec
   // Events of the last moments (the reply's way back) are already queued: read them.
   FWPATH_TRY(session.pump(std::chrono::milliseconds(0)));
   w.end = Clock::now();
+  read_legacy_after(legacy, spec.target.addr.v6, w);
   if (!result) return env_error("probe thread ended without a result for", spec.target_text);
   if (!*result) return result->take_error().context("probe " + spec.target_text);
   FWPATH_TRY(list_conntrack(session, result->value().flow, w.start, w.conntrack));
