@@ -1,4 +1,5 @@
 #include "model/iptables_save.h"
+#include "util/text.h"
 
 #include <charconv>
 #include <map>
@@ -8,12 +9,6 @@
 namespace fwpath::model {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 // "[12:3456]" at the start of `s`: the counter, and `s` moved past it.
 std::optional<XtCounter> take_counter(std::string_view& s) {
@@ -101,7 +96,7 @@ Result<XtTables> parse_iptables_save(std::string_view text) {
   size_t line_no = 0;
   while (!text.empty()) {
     const auto nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
+    std::string_view line = trim_blanks(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
@@ -132,7 +127,7 @@ Result<XtTables> parse_iptables_save(std::string_view text) {
       auto c = take_counter(line);
       if (!c) return line_error(line_no, "bad counter");
       counter = *c;
-      line = trim(line);
+      line = trim_blanks(line);
     }
     FWPATH_TRY(add_rule(tables.back(), line, counter, line_no));
   }

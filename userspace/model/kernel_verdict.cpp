@@ -86,7 +86,8 @@ const std::vector<Rule>& rules() {
        [](const Lookup& l) {
          return when_missing(l, "fentry_vmlinux", Impact::Info,
                              "none for the tracer, which attaches no fentry: drops in netfilter are located through "
-                             "kfree_skb, and iptables-legacy drops are inferred from them");
+                             "kfree_skb, and an iptables-legacy drop is tied to its rule by the rule's packet "
+                             "counter");
        }},
       {"fentry_nf_tables",
        [](const Lookup& l) {

@@ -1,4 +1,5 @@
 #include "ruleset/listing_parser.h"
+#include "util/text.h"
 
 #include <charconv>
 #include <optional>
@@ -8,12 +9,6 @@
 namespace fwpath::ruleset {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 bool starts_with_word(std::string_view s, std::string_view word) {
   return s.substr(0, word.size()) == word && (s.size() == word.size() || s[word.size()] == ' ');
@@ -43,7 +38,7 @@ std::optional<uint64_t> take_handle(std::string_view& line) {
   uint64_t handle = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), handle);
   if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) return std::nullopt;
-  line = trim(line.substr(0, at));
+  line = trim_blanks(line.substr(0, at));
   return handle;
 }
 
@@ -72,7 +67,7 @@ std::vector<std::string> words(std::string_view s) {
 std::string comment_text(std::string_view line) {
   const size_t open = line.find('"');
   const size_t close = line.rfind('"');
-  if (open == std::string_view::npos || close == open) return std::string(trim(line.substr(7)));
+  if (open == std::string_view::npos || close == open) return std::string(trim_blanks(line.substr(7)));
   return std::string(line.substr(open + 1, close - open - 1));
 }
 
@@ -115,7 +110,7 @@ struct BlockHeader {
 std::optional<BlockHeader> block_header(std::string_view line) {
   const size_t brace = line.find(" {");
   if (brace == std::string_view::npos) return std::nullopt;
-  const std::string_view note = trim(line.substr(brace + 2));
+  const std::string_view note = trim_blanks(line.substr(brace + 2));
   if (!note.empty() && note.front() != '#') return std::nullopt;
   BlockHeader h;
   h.words = words(line.substr(0, brace));
@@ -168,17 +163,17 @@ Status Parser::base_chain_line(std::string_view line) {
   while (start < line.size()) {
     size_t end = line.find(';', start);
     if (end == std::string_view::npos) end = line.size();
-    const std::string_view part = trim(line.substr(start, end - start));
+    const std::string_view part = trim_blanks(line.substr(start, end - start));
     start = end + 1;
     if (part.empty()) continue;
     if (starts_with_word(part, "policy")) {
-      base.policy = std::string(trim(part.substr(6)));
+      base.policy = std::string(trim_blanks(part.substr(6)));
       continue;
     }
     if (!starts_with_word(part, "type")) continue;  // e.g. "flags offload"
     const size_t prio = part.find(" priority ");
     if (prio == std::string_view::npos) return fail("base chain without a priority: " + std::string(line));
-    base.priority_text = std::string(trim(part.substr(prio + 10)));
+    base.priority_text = std::string(trim_blanks(part.substr(prio + 10)));
     const auto w = words(part.substr(0, prio));
     for (size_t i = 0; i + 1 < w.size(); ++i) {
       if (w[i] == "type") base.type = w[i + 1];
@@ -188,7 +183,7 @@ Status Parser::base_chain_line(std::string_view line) {
     const size_t devices = part.find("devices = {");
     if (devices != std::string_view::npos && devices < prio) {
       const size_t close = part.find('}', devices);
-      base.device = std::string(trim(part.substr(devices + 11, close - devices - 11)));
+      base.device = std::string(trim_blanks(part.substr(devices + 11, close - devices - 11)));
     }
   }
   if (base.type.empty() || base.hook.empty()) return fail("malformed base chain line: " + std::string(line));
@@ -249,7 +244,7 @@ Result<Ruleset> Parser::run(std::string_view text) {
   while (pos <= text.size()) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = trim(text.substr(pos, end - pos));
+    const std::string_view line = trim_blanks(text.substr(pos, end - pos));
     pos = end + 1;
     ++line_no_;
     Status st;

@@ -1,4 +1,5 @@
 #include "ruleset/ruleset.h"
+#include "util/text.h"
 
 #include <array>
 #include <charconv>
@@ -77,12 +78,6 @@ constexpr std::array<NamedPriority, 4> kBridgePriorities = {{
     {"srcnat", 300},
 }};
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<int64_t> parse_int(std::string_view s) {
   int64_t v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -110,16 +105,16 @@ std::optional<int32_t> named_priority(const std::string& family, const std::stri
 }
 
 std::optional<int32_t> priority_value(const std::string& family, const std::string& text) {
-  const std::string_view t = trim(text);
+  const std::string_view t = trim_blanks(text);
   if (t.empty()) return std::nullopt;
   if (auto n = parse_int(t)) return to_int32(*n);
   // NAME, or NAME + N, or NAME - N.
   const size_t op = t.find_first_of("+-");
-  const std::string name(trim(t.substr(0, op)));
+  const std::string name(trim_blanks(t.substr(0, op)));
   const auto base = named_priority(family, name);
   if (!base) return std::nullopt;
   if (op == std::string_view::npos) return base;
-  const auto offset = parse_int(trim(t.substr(op + 1)));
+  const auto offset = parse_int(trim_blanks(t.substr(op + 1)));
   if (!offset) return std::nullopt;
   return to_int32(t[op] == '+' ? *base + *offset : *base - *offset);
 }
