@@ -1,10 +1,11 @@
 #include "model/iptables_save.h"
-#include "util/text.h"
 
 #include <charconv>
 #include <map>
 #include <optional>
 #include <tuple>
+
+#include "util/text.h"
 
 namespace fwpath::model {
 

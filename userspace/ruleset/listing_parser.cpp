@@ -1,10 +1,11 @@
 #include "ruleset/listing_parser.h"
-#include "util/text.h"
 
 #include <charconv>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "util/text.h"
 
 namespace fwpath::ruleset {
 

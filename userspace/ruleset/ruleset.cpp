@@ -1,10 +1,11 @@
 #include "ruleset/ruleset.h"
-#include "util/text.h"
 
 #include <array>
 #include <charconv>
 #include <limits>
 #include <utility>
+
+#include "util/text.h"
 
 namespace fwpath::ruleset {
 
