@@ -136,6 +136,14 @@ TEST_F(ProbeCommand, TimingPlacesTheDeathBetweenSendAndReport) {
   EXPECT_LT(outcome, 5000) << "ended by the death, not by the 10 s timeout";
   EXPECT_GE(total, sent + outcome);
   EXPECT_LE(total / 1000.0, run.seconds) << "measured inside the process, so within its wall time";
+  // The kernel's own time of death, from the BPF drop event, even though nft's drop verdict
+  // (read first) already told fwpath of it; the delay to the report counts from there.
+  ASSERT_TRUE(t["died_ms"].is_number()) << timing.dump(2);
+  const double died = t["died_ms"];
+  EXPECT_GE(died, 0);
+  EXPECT_LE(died, death) << "the kernel freed it before fwpath read about it";
+  ASSERT_TRUE(timing["death_to_report_ms"].is_number()) << timing.dump(2);
+  EXPECT_NEAR(timing["death_to_report_ms"].get<double>(), total - sent - died, 0.01);
   // The dropped datagram was traced (at least the rule that dropped it) and its death seen
   // by BPF: both counted, and the trace events arrived between trace ready and the report.
   const auto& events = timing["events"];

@@ -80,11 +80,12 @@ struct DeathWatch {
     auto p = model::parse_ip_packet(e.packet.data(), e.packet.size());
     // Known by its UDP marker: ours, whatever NAT made of its ports.
     const bool by_marker = e.marker_probe == spec.id;
-    if (p && (ours(p->flow) || by_marker) && !died_at) {
-      died_at = Clock::now();
-      // bpf_ktime_get_ns() and steady_clock both read CLOCK_MONOTONIC.
-      if (e.ts_ns != 0) died_kernel = Clock::time_point(std::chrono::nanoseconds(e.ts_ns));
-    }
+    if (!p || !(ours(p->flow) || by_marker)) return;
+    if (!died_at) died_at = Clock::now();
+    // The kernel's own time of death, even when the nft trace's drop verdict was read
+    // first (the trace sockets are drained before the ring buffer). bpf_ktime_get_ns() and
+    // steady_clock both read CLOCK_MONOTONIC.
+    if (!died_kernel && e.ts_ns != 0) died_kernel = Clock::time_point(std::chrono::nanoseconds(e.ts_ns));
   }
   void trace(const model::NftTraceEvent& e) {
     if (e.verdict != model::Verdict::Drop || e.table.rfind("fwpath", 0) == 0) return;
