@@ -14,7 +14,7 @@
 #define FWPATH_MAX_WATCH 256
 #define FWPATH_MAX_NETNS 64 /* traced namespaces the kernel side filters on */
 #define FWPATH_FAST_NETNS 8 /* of those, how many the tp_btf programs test before anything else */
-
+#define FWPATH_LOCATION_NAME 64 /* "nft_do_chain+0x46f/0x9a0 [nf_tables]", cut to fit */
 
 /* Where in the kernel an event was taken. */
 enum fwpath_event_kind {
@@ -29,6 +29,7 @@ enum fwpath_event_flags {
 	FWPATH_F_ICMP_INNER = 1 << 2, /* ports were read from the packet quoted in an ICMP error */
 	FWPATH_F_MARKER = 1 << 3,     /* matched by its UDP probe marker, not by a port:
 				       * watch_id is the marker's probe */
+	FWPATH_F_LOCATION_NAMED = 1 << 4, /* location_name holds the kernel's %pS of location */
 };
 
 /* A packet the kernel side matched against the watch list. Addresses are in network
@@ -53,6 +54,9 @@ struct fwpath_event {
 	__u16 dport;
 	char ifname[FWPATH_IFNAMSIZ];
 	__u8 pkt[FWPATH_PKT_SNAP]; /* from the network header on */
+	/* Drops, where the kernel has bpf_snprintf() (5.13 on): the location as the kernel
+	 * names it ("%pS"), so that user space need not read /proc/kallsyms. */
+	char location_name[FWPATH_LOCATION_NAME];
 };
 
 /* Key of the watch map: a packet is reported when its L4 protocol and either its

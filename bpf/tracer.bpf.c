@@ -288,9 +288,12 @@ static __always_inline __u32 netns_of(struct sk_buff *skb)
 	return 0;
 }
 
-/* The event for the packet whose network header is at nh, if it is a probe's. */
+/* The event for the packet whose network header is at nh, if it is a probe's. With `named`,
+ * a drop's location is printed by the kernel (bpf_snprintf, "%pS"): the programs that do
+ * so load only where the kernel has that helper (5.13 on); user space falls back to the
+ * ones that do not, and to /proc/kallsyms. */
 static __always_inline int emit_at(struct sk_buff *skb, const unsigned char *nh, __u32 kind, __u64 location,
-				   __u32 reason, __u8 extra_flags)
+				   __u32 reason, __u8 extra_flags, bool named)
 {
 	if (!nh)
 		return 0;
@@ -358,14 +361,21 @@ static __always_inline int emit_at(struct sk_buff *skb, const unsigned char *nh,
 		err = bpf_probe_read_kernel(e->pkt, snap, nh);
 	}
 	e->snap_len = err ? 0 : snap;
+	e->location_name[0] = 0;
+	if (named && location) {
+		static const char fmt[] = "%pS";
+		__u64 args[1] = {location};
+		if (bpf_snprintf(e->location_name, sizeof(e->location_name), fmt, args, sizeof(args)) > 0)
+			e->flags |= FWPATH_F_LOCATION_NAMED;
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 
 static __always_inline int emit(struct sk_buff *skb, __u32 kind, __u64 location, __u32 reason,
-				__u8 extra_flags, bool data_is_l3)
+				__u8 extra_flags, bool data_is_l3, bool named)
 {
-	return emit_at(skb, network_header(skb, data_is_l3), kind, location, reason, extra_flags);
+	return emit_at(skb, network_header(skb, data_is_l3), kind, location, reason, extra_flags, named);
 }
 
 /* Raw tracepoints: the kernel calls the program with the tracepoint's own arguments and
@@ -379,26 +389,41 @@ SEC("raw_tp/kfree_skb")
 int fwpath_kfree_skb_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
-	return emit(skb, FWPATH_EV_DROP, ctx->args[1], 0, 0, false);
+	return emit(skb, FWPATH_EV_DROP, ctx->args[1], 0, 0, false, false);
 }
 
 SEC("raw_tp/kfree_skb")
 int fwpath_kfree_skb_raw_reason(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
-	return emit(skb, FWPATH_EV_DROP, ctx->args[1], (__u32)ctx->args[2], FWPATH_F_HAS_REASON, false);
+	return emit(skb, FWPATH_EV_DROP, ctx->args[1], (__u32)ctx->args[2], FWPATH_F_HAS_REASON, false, false);
+}
+
+/* The same two, naming the location in the kernel (bpf_snprintf, 5.13 on). */
+SEC("raw_tp/kfree_skb")
+int fwpath_kfree_skb_raw_named(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
+	return emit(skb, FWPATH_EV_DROP, ctx->args[1], 0, 0, false, true);
+}
+
+SEC("raw_tp/kfree_skb")
+int fwpath_kfree_skb_raw_reason_named(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
+	return emit(skb, FWPATH_EV_DROP, ctx->args[1], (__u32)ctx->args[2], FWPATH_F_HAS_REASON, false, true);
 }
 
 SEC("raw_tp/net_dev_start_xmit")
 int fwpath_dev_xmit_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return emit((struct sk_buff *)ctx->args[0], FWPATH_EV_XMIT, 0, 0, 0, false);
+	return emit((struct sk_buff *)ctx->args[0], FWPATH_EV_XMIT, 0, 0, 0, false, false);
 }
 
 SEC("raw_tp/netif_receive_skb")
 int fwpath_dev_recv_raw(struct bpf_raw_tracepoint_args *ctx)
 {
-	return emit((struct sk_buff *)ctx->args[0], FWPATH_EV_RECV, 0, 0, 0, true);
+	return emit((struct sk_buff *)ctx->args[0], FWPATH_EV_RECV, 0, 0, 0, true, false);
 }
 
 /* BTF-typed tracepoints (tp_btf): the same two device tracepoints, where the kernel has the
@@ -443,7 +468,7 @@ int BPF_PROG(fwpath_dev_xmit_btf, struct sk_buff *skb, struct net_device *dev)
 {
 	if (!maybe_traced_btf(skb) || too_long_for_a_probe(skb))
 		return 0;
-	return emit_at(skb, network_header_btf(skb, false), FWPATH_EV_XMIT, 0, 0, 0);
+	return emit_at(skb, network_header_btf(skb, false), FWPATH_EV_XMIT, 0, 0, 0, false);
 }
 
 SEC("tp_btf/netif_receive_skb")
@@ -451,7 +476,7 @@ int BPF_PROG(fwpath_dev_recv_btf, struct sk_buff *skb)
 {
 	if (!maybe_traced_btf(skb) || too_long_for_a_probe(skb))
 		return 0;
-	return emit_at(skb, network_header_btf(skb, true), FWPATH_EV_RECV, 0, 0, 0);
+	return emit_at(skb, network_header_btf(skb, true), FWPATH_EV_RECV, 0, 0, 0, false);
 }
 
 /* Classic tracepoints: the fallback where raw tracepoints cannot be attached. The kernel
@@ -469,19 +494,19 @@ int fwpath_kfree_skb(struct trace_event_raw_kfree_skb *ctx)
 		reason = BPF_CORE_READ(ctx, reason);
 		flags = FWPATH_F_HAS_REASON;
 	}
-	return emit(skb, FWPATH_EV_DROP, location, reason, flags, false);
+	return emit(skb, FWPATH_EV_DROP, location, reason, flags, false, false);
 }
 
 SEC("tracepoint/net/net_dev_start_xmit")
 int fwpath_dev_xmit(struct trace_event_raw_net_dev_start_xmit *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)BPF_CORE_READ(ctx, skbaddr);
-	return emit(skb, FWPATH_EV_XMIT, 0, 0, 0, false);
+	return emit(skb, FWPATH_EV_XMIT, 0, 0, 0, false, false);
 }
 
 SEC("tracepoint/net/netif_receive_skb")
 int fwpath_dev_recv(struct trace_event_raw_net_dev_template *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)BPF_CORE_READ(ctx, skbaddr);
-	return emit(skb, FWPATH_EV_RECV, 0, 0, 0, true);
+	return emit(skb, FWPATH_EV_RECV, 0, 0, 0, true, false);
 }

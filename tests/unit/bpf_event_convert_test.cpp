@@ -50,6 +50,26 @@ TEST_F(BpfEventConvert, DropCarriesReasonLocationAndPacket) {
   EXPECT_EQ(ev->packet, (std::vector<uint8_t>{0x45, 0x00, 0x00, 0xb0}));
 }
 
+TEST_F(BpfEventConvert, ALocationTheKernelNamedIsTakenAsIsWithoutSizeOrModule) {
+  fwpath_event raw = sample_drop();
+  raw.flags |= FWPATH_F_LOCATION_NAMED;
+  std::strncpy(raw.location_name, "nft_do_chain+0x46f/0x9a0 [nf_tables]", sizeof(raw.location_name));
+  auto ev = to_packet_event(raw, reasons);
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->location_symbol, "nft_do_chain+0x46f");
+  symbolize_drop(*ev, symbols);
+  EXPECT_EQ(ev->location_symbol, "nft_do_chain+0x46f") << "kallsyms is not asked again";
+  // No symbol for the address: the kernel prints it bare, which names nothing.
+  std::strncpy(raw.location_name, "0xffffffffc0ffee00", sizeof(raw.location_name));
+  EXPECT_EQ(to_packet_event(raw, reasons)->location_symbol, "");
+  // A name filling the whole field, without its terminator, is read within the field.
+  std::memset(raw.location_name, 'a', sizeof(raw.location_name));
+  EXPECT_EQ(to_packet_event(raw, reasons)->location_symbol, std::string(FWPATH_LOCATION_NAME, 'a'));
+  // The flag, not the bytes, says whether the kernel named it.
+  raw.flags &= ~FWPATH_F_LOCATION_NAMED;
+  EXPECT_EQ(to_packet_event(raw, reasons)->location_symbol, "");
+}
+
 TEST_F(BpfEventConvert, NoReasonWhenTheKernelHasNone) {
   fwpath_event raw = sample_drop();
   raw.flags = 0;

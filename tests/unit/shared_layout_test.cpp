@@ -9,7 +9,7 @@
 #include "fwpath_events.h"
 
 TEST(SharedLayout, EventSizeAndOffsets) {
-  EXPECT_EQ(sizeof(fwpath_event), 240U);
+  EXPECT_EQ(sizeof(fwpath_event), 304U);
   EXPECT_EQ(offsetof(fwpath_event, ts_ns), 0U);
   EXPECT_EQ(offsetof(fwpath_event, skb), 8U);
   EXPECT_EQ(offsetof(fwpath_event, location), 16U);
@@ -29,6 +29,7 @@ TEST(SharedLayout, EventSizeAndOffsets) {
   EXPECT_EQ(offsetof(fwpath_event, dport), 90U);
   EXPECT_EQ(offsetof(fwpath_event, ifname), 92U);
   EXPECT_EQ(offsetof(fwpath_event, pkt), 108U);
+  EXPECT_EQ(offsetof(fwpath_event, location_name), 236U);
   EXPECT_EQ(alignof(fwpath_event), 8U);
 }
 

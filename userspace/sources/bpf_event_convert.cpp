@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <string_view>
 
 namespace fwpath::sources {
 
@@ -14,6 +16,15 @@ std::optional<model::PacketEventKind> kind_of(uint32_t kind) {
     case FWPATH_EV_RECV: return model::PacketEventKind::Receive;
     default: return std::nullopt;
   }
+}
+
+// "nft_do_chain+0x46f/0x9a0 [nf_tables]" as the kernel's %pS prints it -> "nft_do_chain+0x46f",
+// the form kallsyms symbolization gives. A bare address (no symbol found) names nothing.
+std::string location_from_kernel(const char* text, size_t size) {
+  std::string_view name(text, strnlen(text, size));
+  name = name.substr(0, name.find_first_of("/ "));
+  if (name.empty() || name.substr(0, 2) == "0x") return {};
+  return std::string(name);
 }
 
 }  // namespace
@@ -34,6 +45,9 @@ std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const 
     out.reason = reasons.name(ev.reason).value_or("");
   }
   out.location = ev.location;
+  if (*kind == model::PacketEventKind::Drop && (ev.flags & FWPATH_F_LOCATION_NAMED) != 0) {
+    out.location_symbol = location_from_kernel(ev.location_name, sizeof(ev.location_name));
+  }
   if ((ev.flags & FWPATH_F_MARKER) != 0) out.marker_probe = ev.watch_id;
   out.pkt_len = ev.pkt_len;
   const size_t snap = std::min<size_t>(ev.snap_len, sizeof(ev.pkt));

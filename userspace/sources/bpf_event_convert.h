@@ -15,7 +15,8 @@ namespace fwpath::sources {
 // would be a build error, so this only guards against a corrupt record).
 // The reason code is set only when the record says the kernel had one
 // (FWPATH_F_HAS_REASON); its name comes from `reasons` (empty when unknown). The location
-// is an address; symbolize_drop() names it, later. `received` is left for the caller to stamp.
+// is an address, named here when the kernel printed it (FWPATH_F_LOCATION_NAMED), else later
+// by symbolize_drop(). `received` is left for the caller to stamp.
 std::optional<model::PacketEvent> to_packet_event(const fwpath_event& ev, const DropReasons& reasons);
 
 // Names a drop's location ("nf_hook_slow+0x8e") from `symbols`; other events and drops

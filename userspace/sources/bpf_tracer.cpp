@@ -29,7 +29,8 @@ struct BpfTracer::State {
   DropReasons reasons;
   Kallsyms symbols;
   BpfTracer::Attachment attachment = BpfTracer::Attachment::RawTracepoint;
-  bool fast_netns_overflow = false;  // more namespaces than netns_fast holds
+  bool fast_netns_overflow = false;     // more namespaces than netns_fast holds
+  bool kernel_names_locations = false;  // the kfree_skb program calls bpf_snprintf
   std::vector<std::string> degradations;
   // Set only while drain() runs.
   const Sink* sink = nullptr;
@@ -137,7 +138,14 @@ struct Chosen {
   bpf_link** recv_link = nullptr;
 };
 
-Chosen choose(fwpath_tracer* skel, BpfTracer::Attachment how, bool kfree_has_reason) {
+// What the kernel offers the kfree_skb program: the reason argument (5.17 on, from BTF)
+// and bpf_snprintf() to name the drop's location itself (5.13 on, probed).
+struct KfreeVariant {
+  bool reason = false;
+  bool named = false;
+};
+
+Chosen choose(fwpath_tracer* skel, BpfTracer::Attachment how, KfreeVariant kfree) {
   if (how == BpfTracer::Attachment::Tracepoint) {
     return {skel->progs.fwpath_kfree_skb, &skel->links.fwpath_kfree_skb, skel->progs.fwpath_dev_xmit,
             &skel->links.fwpath_dev_xmit, skel->progs.fwpath_dev_recv,   &skel->links.fwpath_dev_recv};
@@ -150,19 +158,25 @@ Chosen choose(fwpath_tracer* skel, BpfTracer::Attachment how, bool kfree_has_rea
     c.recv = skel->progs.fwpath_dev_recv_btf;
     c.recv_link = &skel->links.fwpath_dev_recv_btf;
   }
-  if (kfree_has_reason) {
+  if (kfree.reason && kfree.named) {
+    c.kfree = skel->progs.fwpath_kfree_skb_raw_reason_named;
+    c.kfree_link = &skel->links.fwpath_kfree_skb_raw_reason_named;
+  } else if (kfree.reason) {
     c.kfree = skel->progs.fwpath_kfree_skb_raw_reason;
     c.kfree_link = &skel->links.fwpath_kfree_skb_raw_reason;
+  } else if (kfree.named) {
+    c.kfree = skel->progs.fwpath_kfree_skb_raw_named;
+    c.kfree_link = &skel->links.fwpath_kfree_skb_raw_named;
   }
   return c;
 }
 
 // Opens, loads and attaches one set of programs. Nothing is left loaded on failure.
-Result<Skeleton> load_and_attach(BpfTracer::Attachment how, bool kfree_has_reason) {
+Result<Skeleton> load_and_attach(BpfTracer::Attachment how, KfreeVariant kfree) {
   clear_libbpf_warnings();
   Skeleton skel(fwpath_tracer__open());
   if (!skel) return libbpf_error("open BPF object", "tracer", errno);
-  const Chosen c = choose(skel.get(), how, kfree_has_reason);
+  const Chosen c = choose(skel.get(), how, kfree);
   bpf_program* prog = nullptr;
   bpf_object__for_each_program(prog, skel->obj) {
     bpf_program__set_autoload(prog, prog == c.kfree || prog == c.xmit || prog == c.recv);
@@ -206,21 +220,36 @@ Result<BpfTracer> BpfTracer::open() {
 
   // Which kfree_skb program the kernel takes: from its BTF, before loading anything.
   // Without BTF the raw variant that reads no reason is safe on every kernel.
-  bool kfree_has_reason = false;
+  KfreeVariant kfree;
   if (auto args = raw_tracepoint_arg_count_vmlinux("kfree_skb"); args && args->has_value()) {
-    kfree_has_reason = **args > kKfreeSkbReasonArg;
+    kfree.reason = **args > kKfreeSkbReasonArg;
   }
+  // Where the kernel can print a symbol itself, the drop's location arrives named and
+  // /proc/kallsyms (40-70 ms of kernel time, 3 MiB kept) is never read. A feature probe,
+  // not a version: libbpf loads a tiny program that calls the helper.
+  kfree.named = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_snprintf, nullptr) == 1;
   // tp_btf needs the tracing program type, which some kernels refuse (EPERM, EINVAL): then
   // raw tracepoints, which cost each packet two more helper calls, do the same job.
+  // Should the kernel take the helper in the probe but refuse it in our program, locations
+  // are named from kallsyms after all.
   Attachment attachment = Attachment::TpBtf;
-  auto skel = load_and_attach(Attachment::TpBtf, kfree_has_reason);
-  if (!skel) {
-    attachment = Attachment::RawTracepoint;
-    skel = load_and_attach(Attachment::RawTracepoint, kfree_has_reason);
+  Result<Skeleton> skel = env_error("no BPF attachment tried", "tracer");
+  auto first_that_loads = [&] {
+    for (const Attachment how : {Attachment::TpBtf, Attachment::RawTracepoint}) {
+      skel = load_and_attach(how, kfree);
+      attachment = how;
+      if (skel) return;
+    }
+  };
+  first_that_loads();
+  if (!skel && kfree.named) {
+    kfree.named = false;
+    first_that_loads();
   }
   if (!skel) {
     // Classic tracepoints cost more per packet but need no raw tracepoint support.
-    auto classic = load_and_attach(Attachment::Tracepoint, false);
+    kfree.named = false;
+    auto classic = load_and_attach(Attachment::Tracepoint, kfree);
     if (!classic) {
       return classic.take_error().context("raw tracepoints refused too (" + skel.error().message() + ")");
     }
@@ -246,10 +275,13 @@ Result<BpfTracer> BpfTracer::open() {
   } else {
     s->degradations.push_back("no drop reason names: " + reasons.error().message());
   }
-  if (auto symbols = Kallsyms::load(); symbols) {
-    s->symbols = std::move(symbols.value());
-  } else {
-    s->degradations.push_back("drop locations are not symbolized: " + symbols.error().message());
+  s->kernel_names_locations = kfree.named;
+  if (!kfree.named) {
+    if (auto symbols = Kallsyms::load(); symbols) {
+      s->symbols = std::move(symbols.value());
+    } else {
+      s->degradations.push_back("drop locations are not symbolized: " + symbols.error().message());
+    }
   }
   return BpfTracer(std::move(s));
 }
@@ -348,6 +380,10 @@ Result<uint64_t> BpfTracer::matched_packets() const {
 
 void BpfTracer::symbolize(model::PacketEvent& event) const {
   symbolize_drop(event, s_->symbols);
+}
+
+bool BpfTracer::kernel_names_locations() const {
+  return s_->kernel_names_locations;
 }
 
 bool BpfTracer::kernel_has_drop_reasons() const {

@@ -93,6 +93,10 @@ class BpfTracer {
   // open() on; this waits for that read if it has not finished).
   void symbolize(model::PacketEvent& event) const;
 
+  // Whether the kernel names drop locations itself (bpf_snprintf, 5.13 on): then
+  // /proc/kallsyms is never read.
+  [[nodiscard]] bool kernel_names_locations() const;
+
   // Whether this kernel's kfree_skb carries a drop reason (5.17 on). Without it, drops
   // have a location but no reason_code.
   [[nodiscard]] bool kernel_has_drop_reasons() const;
