@@ -296,6 +296,41 @@ TEST_F(ProbeCommand, MasqueradeOnTheRouterSeenOnTheWire) {
   EXPECT_NE(ct->out.find("dst=198.51.100.1"), std::string::npos) << "conntrack's reply tuple: " << ct->out;
 }
 
+// A DNAT to another port and a fully random SNAT on the router leave the provider neither
+// port fwpath watches: only the UDP probe's marker (its WireGuard sender index) still
+// tells the datagram apart, in the nft rules as in the BPF filter. The provider's drop
+// must still be named by its rule, not only seen dying.
+TEST_F(ProbeCommand, PortChangingNatThenALaterNamespaceStillNamesTheRule) {
+  ASSERT_TRUE(lab_->router
+                  .load_nft("table ip nat {\n"
+                            " chain prerouting { type nat hook prerouting priority -100;\n"
+                            "  udp dport 30742 dnat to 198.51.100.20:51840 comment \"nodeport\"\n}\n"
+                            " chain postrouting { type nat hook postrouting priority 100;\n"
+                            "  oifname \"r-p\" masquerade fully-random\n}\n}\n")
+                  .ok());
+  ASSERT_TRUE(lab_->provider
+                  .load_nft("table inet filter { chain input { type filter hook input priority 0; policy accept;\n"
+                            "  udp dport 51840 counter drop comment \"gateway closed\"\n}\n}\n")
+                  .ok());
+  auto run = probe({"--gateway", std::string(kProvider) + ":30742"});
+  ASSERT_EQ(run.exit_code, 1) << run.err << run.report.dump(2);
+  const auto& t = run.report["targets"][0];
+  EXPECT_EQ(t["outcome"], "dropped") << t.dump(2);
+  const RuleEvidence ev = rule_evidence(lab_->provider, "inet", "filter", "input", "gateway closed");
+  EXPECT_EQ(ev.packets, 1U) << "the datagram reached the provider's input chain once";
+  const json* hop = find_hop(t["hops"], lab_->provider, "input", "drop");
+  ASSERT_NE(hop, nullptr) << t["hops"].dump(2);
+  EXPECT_EQ((*hop)["handle"], ev.handle);
+  EXPECT_NE((*hop)["rule"].get<std::string>().find("gateway closed"), std::string::npos) << hop->dump();
+  bool dport = false;
+  bool sport = false;
+  for (const auto& w : t["rewrites"]) {
+    dport |= w["field"] == "dport" && w["before"] == "30742" && w["after"] == "51840";
+    sport |= w["field"] == "sport";
+  }
+  EXPECT_TRUE(dport && sport) << t["rewrites"].dump(2);
+}
+
 TEST_F(ProbeCommand, NoRouteOnTheRouter) {
   auto run = probe({"--api-server", "203.0.113.99:6443"});
   ASSERT_EQ(run.exit_code, 1) << run.err;

@@ -154,6 +154,28 @@ TEST(NftTracerRules, NoRuleCarriesAVerdict) {
   }
 }
 
+TEST(NftTracerRules, MarkerRuleIsExactlyWhatNftGeneratesForIt) {
+  // The sender index 0x7856340a, as WireGuard writes it (little endian): 0a 34 56 78.
+  auto rule = build_marker_rule("fwpath_1_0", "prerouting", 0x7856340aU);
+  ASSERT_TRUE(rule.ok()) << rule.error().message();
+  // As `nft --debug=netlink add rule inet t c meta l4proto udp @th,64,32 0x01000000
+  // @th,96,32 0x0a345678 meta nftrace set 1` prints it (nft 1.0.6).
+  EXPECT_EQ(dump(*rule),
+            "inet fwpath_1_0 prerouting\n"
+            "  [ meta load l4proto => reg 1 ]\n"
+            "  [ cmp eq reg 1 0x00000011 ]\n"
+            "  [ payload load 4b @ transport header + 8 => reg 1 ]\n"
+            "  [ cmp eq reg 1 0x00000001 ]\n"
+            "  [ payload load 4b @ transport header + 12 => reg 1 ]\n"
+            "  [ cmp eq reg 1 0x7856340a ]\n"
+            "  [ immediate reg 1 0x00000001 ]\n"
+            "  [ meta set nftrace with reg 1 ]\n");
+  EXPECT_EQ(expression_names(*rule),
+            (std::vector<std::string>{"meta", "cmp", "payload", "cmp", "payload", "cmp", "immediate", "meta"}));
+  // And as `nft list` prints that rule back.
+  EXPECT_EQ(marker_match_text(0x7856340aU), "meta l4proto udp @th,64,32 0x1000000 @th,96,32 0xa345678");
+}
+
 TEST(NftTracerRules, SetIsAConstantHashWithItsElements) {
   auto ts = tracer_set(TracerConfig{{{model::L4::Udp, 40001}, {model::L4::Tcp, 6443}}, false});
   ASSERT_TRUE(ts.ok());

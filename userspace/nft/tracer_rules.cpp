@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 
 namespace fwpath::nft {
 
@@ -166,19 +167,101 @@ Result<NftnlSet> build_port_set(const std::string& table, const TraceSet& s, uin
   return build_constant_set(table, s.ports_name, kTypeInetService, s.ports, set_id);
 }
 
-Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& chain, const TraceMatch& match,
-                                   TraceSetIds ids) {
-  if (match.length != 2) return input_error("trace match must load 2 bytes:", match.description);
+namespace {
+
+// A compare of NFT_REG_1 with `bytes`, as they are on the wire: the rule ends on a mismatch.
+template <size_t N>
+Result<NftnlExpr> equals(const std::array<uint8_t, N>& bytes) {
+  auto e = new_expr("cmp");
+  if (!e) return e;
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+  nftnl_expr_set_data(e->get(), NFTNL_EXPR_CMP_DATA, bytes.data(), static_cast<uint32_t>(N));
+  return e;
+}
+
+// Where the WireGuard message sits: after the 8-byte UDP header. Its first 4 bytes are the
+// type (1, initiation) and 3 reserved zero bytes; the sender index follows, little endian.
+constexpr uint8_t kWireguardTypeOffset = 8;
+constexpr uint8_t kWireguardSenderOffset = 12;
+constexpr std::array<uint8_t, 4> kWireguardInitiationType = {1, 0, 0, 0};
+
+std::array<uint8_t, 4> marker_bytes(uint32_t marker) {
+  return {static_cast<uint8_t>(marker), static_cast<uint8_t>(marker >> 8), static_cast<uint8_t>(marker >> 16),
+          static_cast<uint8_t>(marker >> 24)};
+}
+
+// The expressions every tracer rule ends with: meta nftrace set 1, written to a data
+// register, never to the verdict register.
+Status add_set_nftrace(nftnl_rule* rule) {
+  const uint8_t one = 1;
+  auto imm = new_expr("immediate");
+  if (!imm) return imm.take_error();
+  nftnl_expr_set_u32(imm->get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+  nftnl_expr_set_data(imm->get(), NFTNL_EXPR_IMM_DATA, &one, sizeof(one));
+  nftnl_rule_add_expr(rule, imm->release());
+  auto set_trace = new_expr("meta");
+  if (!set_trace) return set_trace.take_error();
+  nftnl_expr_set_u32(set_trace->get(), NFTNL_EXPR_META_KEY, NFT_META_NFTRACE);
+  nftnl_expr_set_u32(set_trace->get(), NFTNL_EXPR_META_SREG, NFT_REG_1);
+  nftnl_rule_add_expr(rule, set_trace->release());
+  return {};
+}
+
+Result<NftnlRule> new_rule(const std::string& table, const std::string& chain, const std::string& description) {
   NftnlRule rule(nftnl_rule_alloc());
-  if (!rule) return sys_error("allocate nftnl rule for", match.description, ENOMEM);
+  if (!rule) return sys_error("allocate nftnl rule for", description, ENOMEM);
   nftnl_rule_set_u32(rule.get(), NFTNL_RULE_FAMILY, NFPROTO_INET);
   nftnl_rule_set_str(rule.get(), NFTNL_RULE_TABLE, table.c_str());
   nftnl_rule_set_str(rule.get(), NFTNL_RULE_CHAIN, chain.c_str());
+  return rule;
+}
+
+}  // namespace
+
+std::string marker_match_text(uint32_t marker) {
+  // nft reads the four bytes as one big-endian number and prints it without leading zeros.
+  const auto b = marker_bytes(marker);
+  const uint32_t wire =
+      static_cast<uint32_t>(b[0]) << 24 | static_cast<uint32_t>(b[1]) << 16 | static_cast<uint32_t>(b[2]) << 8 | b[3];
+  char hex[11];
+  (void)std::snprintf(hex, sizeof(hex), "0x%x", wire);
+  return std::string("meta l4proto udp @th,64,32 0x1000000 @th,96,32 ") + hex;
+}
+
+Result<NftnlRule> build_marker_rule(const std::string& table, const std::string& chain, uint32_t marker) {
+  auto rule = new_rule(table, chain, marker_match_text(marker));
+  if (!rule) return rule;
+  auto add = [&](Result<NftnlExpr> e) -> Status {
+    if (!e) return e.take_error();
+    nftnl_rule_add_expr(rule->get(), e->release());
+    return {};
+  };
+  auto l4 = new_expr("meta");
+  if (l4) {
+    nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+    nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_DREG, NFT_REG_1);
+  }
+  FWPATH_TRY(add(std::move(l4)));
+  FWPATH_TRY(add(equals(std::array<uint8_t, 1>{static_cast<uint8_t>(model::L4::Udp)})));
+  FWPATH_TRY(add(transport_bytes(NFT_REG_1, TraceMatch{"", "", kWireguardTypeOffset, 4, ""})));
+  FWPATH_TRY(add(equals(kWireguardInitiationType)));
+  FWPATH_TRY(add(transport_bytes(NFT_REG_1, TraceMatch{"", "", kWireguardSenderOffset, 4, ""})));
+  FWPATH_TRY(add(equals(marker_bytes(marker))));
+  FWPATH_TRY(add_set_nftrace(rule->get()));
+  return rule;
+}
+
+Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& chain, const TraceMatch& match,
+                                   TraceSetIds ids) {
+  if (match.length != 2) return input_error("trace match must load 2 bytes:", match.description);
+  auto rule = new_rule(table, chain, match.description);
+  if (!rule) return rule;
 
   // The rule takes ownership of each expression once added.
   auto add = [&](Result<NftnlExpr> e) -> Status {
     if (!e) return e.take_error();
-    nftnl_rule_add_expr(rule.get(), e->release());
+    nftnl_rule_add_expr(rule->get(), e->release());
     return {};
   };
 
@@ -197,22 +280,7 @@ Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& 
   // ends here
   FWPATH_TRY(add(transport_bytes(kSecondFieldReg, match)));
   FWPATH_TRY(add(lookup_in(match.set, ids.watch)));
-
-  // meta nftrace set 1: the only action, written to a data register, never to the
-  // verdict register.
-  const uint8_t one = 1;
-  auto imm = new_expr("immediate");
-  if (imm) {
-    nftnl_expr_set_u32(imm->get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-    nftnl_expr_set_data(imm->get(), NFTNL_EXPR_IMM_DATA, &one, sizeof(one));
-  }
-  FWPATH_TRY(add(std::move(imm)));
-  auto set_trace = new_expr("meta");
-  if (set_trace) {
-    nftnl_expr_set_u32(set_trace->get(), NFTNL_EXPR_META_KEY, NFT_META_NFTRACE);
-    nftnl_expr_set_u32(set_trace->get(), NFTNL_EXPR_META_SREG, NFT_REG_1);
-  }
-  FWPATH_TRY(add(std::move(set_trace)));
+  FWPATH_TRY(add_set_nftrace(rule->get()));
   return rule;
 }
 

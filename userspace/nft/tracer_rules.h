@@ -9,6 +9,12 @@
 //       (replies: from the target port; ICMP errors: type . code)
 //   th dport @ports meta l4proto . th dport @watch meta nftrace set 1
 //       (requests: to the target port)
+// A third kind of rule, one per UDP probe, follows a probe whose ports NAT changed:
+//   meta l4proto udp @th,64,32 0x01000000 @th,96,32 MARKER meta nftrace set 1
+// matches the WireGuard-shaped datagram (message type 1) by the sender index the probe
+// wrote (sources/wireguard_payload.h), whatever its ports became: after a port-changing
+// DNAT and a random SNAT a later namespace sees neither port it watches. A packet that is
+// not UDP leaves it after one compare; a UDP packet after two.
 // `watch` (type inet_proto . inet_service) holds every watched (protocol, port), so a
 // packet with the port on either side is traced, and the ICMP/ICMPv6 errors that quote a
 // packet, whose type and code bytes sit where a source port does. nft lists, and can
@@ -22,6 +28,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/flow.h"
@@ -41,11 +48,18 @@ struct WatchPort {
 };
 
 struct TracerConfig {
+  // A constructor, not an aggregate, so that callers may leave out the later members.
+  explicit TracerConfig(std::vector<WatchPort> watch = {}, bool with_icmp_errors = true,
+                        std::vector<uint32_t> markers = {})
+      : ports(std::move(watch)), icmp_errors(with_icmp_errors), udp_markers(std::move(markers)) {}
+
   std::vector<WatchPort> ports;
   // Also trace ICMP/ICMPv6 errors (unreachable, time exceeded, parameter problem, packet
   // too big), so that an error about a probe shows up in the trace. These match every
   // such error, not only those quoting the probe: the correlator picks the probe's.
-  bool icmp_errors = true;
+  bool icmp_errors;
+  // The sender indexes of the UDP probes' WireGuard-shaped datagrams: one marker rule each.
+  std::vector<uint32_t> udp_markers;
 };
 
 // One key of a tracer set: `meta l4proto . <transport bytes>`, as the kernel compares
@@ -104,5 +118,9 @@ struct TraceSetIds {
 // l4proto, payload, lookup, immediate 1, meta set nftrace. Nothing else.
 Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& chain, const TraceMatch& match,
                                    TraceSetIds ids);
+
+// The marker rule for `marker` in table/chain (family inet), and how nft lists its match.
+Result<NftnlRule> build_marker_rule(const std::string& table, const std::string& chain, uint32_t marker);
+std::string marker_match_text(uint32_t marker);
 
 }  // namespace fwpath::nft

@@ -67,7 +67,8 @@ Result<NftnlTable> table_object_for(const std::string& name) {
   return t;
 }
 
-Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const TraceSet& ts) {
+Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const TraceSet& ts,
+                                  const std::vector<uint32_t>& markers) {
   Sent sent;
   auto table = table_object_for(a.name);
   if (!table) return table.take_error();
@@ -110,6 +111,13 @@ Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const TraceSet
                 "rule \"" + m.description + " meta nftrace set 1\" in chain inet " + a.name + " " + hc.name,
                 [&](nlmsghdr* nlh) { nftnl_rule_nlmsg_build_payload(nlh, rule->get()); });
     }
+    for (const uint32_t marker : markers) {
+      auto rule = build_marker_rule(a.name, hc.name, marker);
+      if (!rule) return rule.take_error();
+      batch.add(NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND,
+                "rule \"" + marker_match_text(marker) + " meta nftrace set 1\" in chain inet " + a.name + " " + hc.name,
+                [&](nlmsghdr* nlh) { nftnl_rule_nlmsg_build_payload(nlh, rule->get()); });
+    }
   }
   return sent;
 }
@@ -126,6 +134,10 @@ const std::array<const char*, TracerTable::kChains>& TracerTable::chain_names() 
 }
 
 Result<TracerTable> TracerTable::install(int netns_fd, const std::string& netns_label, const TracerConfig& config) {
+  if (config.udp_markers.size() > kMaxWatchPorts / 2) {
+    return input_error("too many UDP probes (at most " + std::to_string(kMaxWatchPorts / 2) + "):",
+                       std::to_string(config.udp_markers.size()));
+  }
   if (config.ports.size() > kMaxWatchPorts) {
     return input_error("too many watched ports (at most " + std::to_string(kMaxWatchPorts) + "):",
                        std::to_string(config.ports.size()));
@@ -140,7 +152,7 @@ Result<TracerTable> TracerTable::install(int netns_fd, const std::string& netns_
   a.name = tracer_table_name(::getpid(), g_table_counter++);
   for (int i = 0; i < kInstallAttempts; ++i) {
     Batch batch(*sock);
-    auto sent = add_install_messages(batch, a, *set);
+    auto sent = add_install_messages(batch, a, *set, config.udp_markers);
     if (!sent) return sent.take_error();
     batch.finish();
     auto answer = sock->commit(batch);

@@ -24,6 +24,7 @@ nft::TracerConfig tracer_config(const std::vector<model::ProbeSpec>& probes) {
   for (const auto& p : probes) {
     add(p.proto, p.source_port);
     add(p.proto, p.target.port);
+    if (p.proto == model::L4::Udp) c.udp_markers.push_back(p.marker);
   }
   c.icmp_errors = true;
   return c;
