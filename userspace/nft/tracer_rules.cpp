@@ -8,6 +8,8 @@
 #include <array>
 #include <cstdio>
 
+#include "sources/wireguard_payload.h"
+
 namespace fwpath::nft {
 
 namespace {
@@ -63,15 +65,31 @@ Result<NftnlExpr> new_expr(const char* name) {
   return e;
 }
 
-// The match's transport header bytes into register `dreg`.
-Result<NftnlExpr> transport_bytes(uint32_t dreg, const TraceMatch& match) {
+// `length` bytes at `offset` of the transport header into register `dreg`.
+Result<NftnlExpr> transport_bytes(uint32_t dreg, uint32_t offset, uint32_t length) {
   auto e = new_expr("payload");
   if (!e) return e;
   nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_DREG, dreg);
   nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
-  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_OFFSET, match.offset);
-  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_LEN, match.length);
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_PAYLOAD_LEN, length);
   return e;
+}
+
+// meta l4proto into register `dreg`.
+Result<NftnlExpr> l4proto_into(uint32_t dreg) {
+  auto e = new_expr("meta");
+  if (!e) return e;
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+  nftnl_expr_set_u32(e->get(), NFTNL_EXPR_META_DREG, dreg);
+  return e;
+}
+
+// Appends `e` to `rule`, which owns it from then on.
+Status append(nftnl_rule* rule, Result<NftnlExpr> e) {
+  if (!e) return e.take_error();
+  nftnl_rule_add_expr(rule, e->release());
+  return {};
 }
 
 // A lookup of NFT_REG_1 (and the registers after it, for a concatenation) in the set.
@@ -180,32 +198,25 @@ Result<NftnlExpr> equals(const std::array<uint8_t, N>& bytes) {
   return e;
 }
 
-// Where the WireGuard message sits: after the 8-byte UDP header. Its first 4 bytes are the
-// type (1, initiation) and 3 reserved zero bytes; the sender index follows, little endian.
-constexpr uint8_t kWireguardTypeOffset = 8;
-constexpr uint8_t kWireguardSenderOffset = 12;
-constexpr std::array<uint8_t, 4> kWireguardInitiationType = {1, 0, 0, 0};
-
-std::array<uint8_t, 4> marker_bytes(uint32_t marker) {
-  return {static_cast<uint8_t>(marker), static_cast<uint8_t>(marker >> 8), static_cast<uint8_t>(marker >> 16),
-          static_cast<uint8_t>(marker >> 24)};
-}
+// The WireGuard message starts after the 8-byte UDP header.
+constexpr uint32_t kUdpHeaderSize = 8;
 
 // The expressions every tracer rule ends with: meta nftrace set 1, written to a data
 // register, never to the verdict register.
 Status add_set_nftrace(nftnl_rule* rule) {
   const uint8_t one = 1;
   auto imm = new_expr("immediate");
-  if (!imm) return imm.take_error();
-  nftnl_expr_set_u32(imm->get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-  nftnl_expr_set_data(imm->get(), NFTNL_EXPR_IMM_DATA, &one, sizeof(one));
-  nftnl_rule_add_expr(rule, imm->release());
+  if (imm) {
+    nftnl_expr_set_u32(imm->get(), NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+    nftnl_expr_set_data(imm->get(), NFTNL_EXPR_IMM_DATA, &one, sizeof(one));
+  }
+  FWPATH_TRY(append(rule, std::move(imm)));
   auto set_trace = new_expr("meta");
-  if (!set_trace) return set_trace.take_error();
-  nftnl_expr_set_u32(set_trace->get(), NFTNL_EXPR_META_KEY, NFT_META_NFTRACE);
-  nftnl_expr_set_u32(set_trace->get(), NFTNL_EXPR_META_SREG, NFT_REG_1);
-  nftnl_rule_add_expr(rule, set_trace->release());
-  return {};
+  if (set_trace) {
+    nftnl_expr_set_u32(set_trace->get(), NFTNL_EXPR_META_KEY, NFT_META_NFTRACE);
+    nftnl_expr_set_u32(set_trace->get(), NFTNL_EXPR_META_SREG, NFT_REG_1);
+  }
+  return append(rule, std::move(set_trace));
 }
 
 Result<NftnlRule> new_rule(const std::string& table, const std::string& chain, const std::string& description) {
@@ -221,7 +232,7 @@ Result<NftnlRule> new_rule(const std::string& table, const std::string& chain, c
 
 std::string marker_match_text(uint32_t marker) {
   // nft reads the four bytes as one big-endian number and prints it without leading zeros.
-  const auto b = marker_bytes(marker);
+  const auto b = sources::wireguard_sender_index_bytes(marker);
   const uint32_t wire =
       static_cast<uint32_t>(b[0]) << 24 | static_cast<uint32_t>(b[1]) << 16 | static_cast<uint32_t>(b[2]) << 8 | b[3];
   char hex[11];
@@ -232,23 +243,16 @@ std::string marker_match_text(uint32_t marker) {
 Result<NftnlRule> build_marker_rule(const std::string& table, const std::string& chain, uint32_t marker) {
   auto rule = new_rule(table, chain, marker_match_text(marker));
   if (!rule) return rule;
-  auto add = [&](Result<NftnlExpr> e) -> Status {
-    if (!e) return e.take_error();
-    nftnl_rule_add_expr(rule->get(), e->release());
-    return {};
-  };
-  auto l4 = new_expr("meta");
-  if (l4) {
-    nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
-    nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_DREG, NFT_REG_1);
-  }
-  FWPATH_TRY(add(std::move(l4)));
-  FWPATH_TRY(add(equals(std::array<uint8_t, 1>{static_cast<uint8_t>(model::L4::Udp)})));
-  FWPATH_TRY(add(transport_bytes(NFT_REG_1, TraceMatch{"", "", kWireguardTypeOffset, 4, ""})));
-  FWPATH_TRY(add(equals(kWireguardInitiationType)));
-  FWPATH_TRY(add(transport_bytes(NFT_REG_1, TraceMatch{"", "", kWireguardSenderOffset, 4, ""})));
-  FWPATH_TRY(add(equals(marker_bytes(marker))));
-  FWPATH_TRY(add_set_nftrace(rule->get()));
+  nftnl_rule* r = rule->get();
+  constexpr uint32_t kTypeOffset = kUdpHeaderSize;
+  constexpr uint32_t kSenderOffset = kUdpHeaderSize + sources::kWireguardSenderIndexOffset;
+  FWPATH_TRY(append(r, l4proto_into(NFT_REG_1)));
+  FWPATH_TRY(append(r, equals(std::array<uint8_t, 1>{static_cast<uint8_t>(model::L4::Udp)})));
+  FWPATH_TRY(append(r, transport_bytes(NFT_REG_1, kTypeOffset, sources::kWireguardInitiationType.size())));
+  FWPATH_TRY(append(r, equals(sources::kWireguardInitiationType)));
+  FWPATH_TRY(append(r, transport_bytes(NFT_REG_1, kSenderOffset, 4)));
+  FWPATH_TRY(append(r, equals(sources::wireguard_sender_index_bytes(marker))));
+  FWPATH_TRY(add_set_nftrace(r));
   return rule;
 }
 
@@ -257,30 +261,16 @@ Result<NftnlRule> build_trace_rule(const std::string& table, const std::string& 
   if (match.length != 2) return input_error("trace match must load 2 bytes:", match.description);
   auto rule = new_rule(table, chain, match.description);
   if (!rule) return rule;
-
-  // The rule takes ownership of each expression once added.
-  auto add = [&](Result<NftnlExpr> e) -> Status {
-    if (!e) return e.take_error();
-    nftnl_rule_add_expr(rule->get(), e->release());
-    return {};
-  };
-
+  nftnl_rule* r = rule->get();
   // The prefilter: the transport bytes alone, in the bitmap set, or the rule ends here.
-  FWPATH_TRY(add(transport_bytes(NFT_REG_1, match)));
-  FWPATH_TRY(add(lookup_in(match.ports, ids.ports)));
-
-  // meta l4proto => first slot of the key
-  auto l4 = new_expr("meta");
-  if (l4) {
-    nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
-    nftnl_expr_set_u32(l4->get(), NFTNL_EXPR_META_DREG, NFT_REG_1);
-  }
-  FWPATH_TRY(add(std::move(l4)));
-  // transport header bytes => second slot of the key; the key in the set, or the rule
-  // ends here
-  FWPATH_TRY(add(transport_bytes(kSecondFieldReg, match)));
-  FWPATH_TRY(add(lookup_in(match.set, ids.watch)));
-  FWPATH_TRY(add_set_nftrace(rule->get()));
+  FWPATH_TRY(append(r, transport_bytes(NFT_REG_1, match.offset, match.length)));
+  FWPATH_TRY(append(r, lookup_in(match.ports, ids.ports)));
+  // meta l4proto => first slot of the key; transport header bytes => second slot; the key
+  // in the set, or the rule ends here
+  FWPATH_TRY(append(r, l4proto_into(NFT_REG_1)));
+  FWPATH_TRY(append(r, transport_bytes(kSecondFieldReg, match.offset, match.length)));
+  FWPATH_TRY(append(r, lookup_in(match.set, ids.watch)));
+  FWPATH_TRY(add_set_nftrace(r));
   return rule;
 }
 

@@ -104,19 +104,19 @@ Result<Sent> add_install_messages(Batch& batch, const Attempt& a, const TraceSet
     sent.chain_seqs.push_back(batch.add(NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_EXCL,
                                         "chain inet " + a.name + " " + hc.name,
                                         [&](nlmsghdr* nlh) { nftnl_chain_nlmsg_build_payload(nlh, chain.get()); }));
-    for (const TraceMatch& m : matches) {
-      auto rule = build_trace_rule(a.name, hc.name, m, kSetIds);
+    // Appends one rule to this chain; `match` names it in errors.
+    auto add_rule = [&](Result<NftnlRule> rule, const std::string& match) -> Status {
       if (!rule) return rule.take_error();
       batch.add(NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND,
-                "rule \"" + m.description + " meta nftrace set 1\" in chain inet " + a.name + " " + hc.name,
+                "rule \"" + match + " meta nftrace set 1\" in chain inet " + a.name + " " + hc.name,
                 [&](nlmsghdr* nlh) { nftnl_rule_nlmsg_build_payload(nlh, rule->get()); });
+      return {};
+    };
+    for (const TraceMatch& m : matches) {
+      FWPATH_TRY(add_rule(build_trace_rule(a.name, hc.name, m, kSetIds), m.description));
     }
     for (const uint32_t marker : markers) {
-      auto rule = build_marker_rule(a.name, hc.name, marker);
-      if (!rule) return rule.take_error();
-      batch.add(NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND,
-                "rule \"" + marker_match_text(marker) + " meta nftrace set 1\" in chain inet " + a.name + " " + hc.name,
-                [&](nlmsghdr* nlh) { nftnl_rule_nlmsg_build_payload(nlh, rule->get()); });
+      FWPATH_TRY(add_rule(build_marker_rule(a.name, hc.name, marker), marker_match_text(marker)));
     }
   }
   return sent;

@@ -1,13 +1,15 @@
 #include "sources/wireguard_payload.h"
 
+#include <algorithm>
 #include <random>
 
 namespace fwpath::sources {
 
 WireguardInitiation wireguard_like_initiation(uint32_t marker, uint64_t seed) {
   WireguardInitiation msg{};
-  msg[0] = 1;
-  for (size_t i = 0; i < 4; ++i) msg[4 + i] = static_cast<uint8_t>(marker >> (8 * i));
+  std::copy(kWireguardInitiationType.begin(), kWireguardInitiationType.end(), msg.begin());
+  const auto index = wireguard_sender_index_bytes(marker);
+  std::copy(index.begin(), index.end(), msg.begin() + kWireguardSenderIndexOffset);
   std::mt19937_64 gen(seed);
   for (size_t i = 8; i < msg.size(); i += 8) {
     const uint64_t r = gen();
@@ -18,9 +20,9 @@ WireguardInitiation wireguard_like_initiation(uint32_t marker, uint64_t seed) {
 
 std::optional<uint32_t> wireguard_initiation_marker(const uint8_t* payload, size_t len) {
   if (payload == nullptr || len != kWireguardInitiationSize) return std::nullopt;
-  if (payload[0] != 1 || payload[1] != 0 || payload[2] != 0 || payload[3] != 0) return std::nullopt;
+  if (!std::equal(kWireguardInitiationType.begin(), kWireguardInitiationType.end(), payload)) return std::nullopt;
   uint32_t marker = 0;
-  for (size_t i = 0; i < 4; ++i) marker |= static_cast<uint32_t>(payload[4 + i]) << (8 * i);
+  for (size_t i = 0; i < 4; ++i) marker |= static_cast<uint32_t>(payload[kWireguardSenderIndexOffset + i]) << (8 * i);
   return marker;
 }
 

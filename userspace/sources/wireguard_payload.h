@@ -12,6 +12,16 @@
 namespace fwpath::sources {
 
 constexpr size_t kWireguardInitiationSize = 148;
+// The message's first four bytes: type 1 (handshake initiation), three reserved zeros.
+constexpr std::array<uint8_t, 4> kWireguardInitiationType = {1, 0, 0, 0};
+// Where the sender index (the marker) sits, and its bytes as WireGuard writes them
+// (little endian). The tracer's nft rules match these bytes too (nft/tracer_rules.h).
+constexpr size_t kWireguardSenderIndexOffset = 4;
+constexpr std::array<uint8_t, 4> wireguard_sender_index_bytes(uint32_t marker) {
+  return {static_cast<uint8_t>(marker), static_cast<uint8_t>(marker >> 8), static_cast<uint8_t>(marker >> 16),
+          static_cast<uint8_t>(marker >> 24)};
+}
+
 using WireguardInitiation = std::array<uint8_t, kWireguardInitiationSize>;
 
 // byte 0 = 1 (handshake initiation), bytes 1..3 = 0 (reserved), bytes 4..7 = marker as
