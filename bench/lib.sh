@@ -251,6 +251,46 @@ report() {
     >>"$BENCH_JSONL"
 }
 
+# median_interval N... -> "low high": a bootstrap 95% interval of the median of the values
+# (2,000 resamples with replacement, percentile method, a fixed seed so that a run's table
+# can be recomputed). A ratio's median says little on a noisy machine without it: the
+# interval says whether a target is met by the figures or only by luck of the draw.
+median_interval() {
+  printf '%s\n' "$@" | awk '
+    function median_of(a, n,    i, j, t) {
+      for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    { v[NR] = $1 }
+    END {
+      if (NR == 0) { print "- -"; exit }
+      srand(20261202)
+      B = 2000
+      for (b = 1; b <= B; b++) {
+        for (i = 1; i <= NR; i++) s[i] = v[1 + int(rand() * NR)]
+        m[b] = median_of(s, NR)
+      }
+      median_of(m, B)  # sorts m
+      printf "%.3f %.3f\n", m[int(0.025 * B) + 1], m[int(0.975 * B)]
+    }'
+}
+
+# One figure with its interval: like report, plus a row "NAME, 95% interval of the median"
+# whose min and max are the interval's bounds (bench/README.md says so).
+report_with_interval() {
+  local name=$1 unit=$2; shift 2
+  local med low high
+  report "$name" "$unit" "$@"
+  (($# > 1)) || return 0
+  read -r med _ < <(stats "$@")
+  read -r low high < <(median_interval "$@")
+  printf '%-52s        %10s %-6s (95%% interval %s to %s, bootstrap)\n' "$name, 95% interval of the median" "$med" "$unit" "$low" "$high"
+  jq -cn --arg name "$name, 95% interval of the median" --arg unit "$unit" --argjson med "$med" --argjson min "$low" \
+    --argjson max "$high" --argjson n "$#" --arg bench "$BENCH_NAME" \
+    '{bench: $bench, name: $name, unit: $unit, median: $med, min: $min, max: $max, n: $n}' \
+    >>"$BENCH_JSONL"
+}
+
 need() {
   local t
   for t in "$@"; do command -v "$t" >/dev/null || die "$t is missing (scripts/install-deps installs it)"; done
