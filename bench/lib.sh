@@ -245,8 +245,13 @@ report() {
   else
     printf '%-52s median %10s %-6s (min %s, max %s, n=%d)\n' "$name" "$med" "$unit" "$min" "$max" "$#"
   fi
-  jq -cn --arg name "$name" --arg unit "$unit" --argjson med "$med" --argjson min "$min" \
-    --argjson max "$max" --argjson n "$#" --arg bench "$BENCH_NAME" \
+  figure_json "$name" "$unit" "$med" "$min" "$max" "$#"
+}
+
+# Appends one figure to $BENCH_JSONL: name, unit, median, min, max, n.
+figure_json() {
+  jq -cn --arg name "$1" --arg unit "$2" --argjson med "$3" --argjson min "$4" \
+    --argjson max "$5" --argjson n "$6" --arg bench "$BENCH_NAME" \
     '{bench: $bench, name: $name, unit: $unit, median: $med, min: $min, max: $max, n: $n}' \
     >>"$BENCH_JSONL"
 }
