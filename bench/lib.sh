@@ -87,12 +87,21 @@ nftrace_listening() {
 }
 
 # Whether something listens on TCP PORT (IPv4 or IPv6) in the network namespace of PID.
-tcp_listening() {
-  local hexport addr st rest
-  printf -v hexport '%04X' "$2"
+tcp_listening() { port_in_state "$1" "$2" 0A tcp tcp6; }
+
+# Whether process PID (through its network namespace) has a UDP socket bound to PORT.
+udp_bound() { port_in_state "$1" "$2" 07 udp udp6; }
+
+# port_in_state PID PORT STATE TABLE...: a socket on PORT in STATE (hex, as /proc/net shows
+# it) in one of PID's /proc/PID/net/TABLE files.
+port_in_state() {
+  local pid=$1 port=$2 state=$3 hexport addr st rest t files=()
+  shift 3
+  for t in "$@"; do files+=("/proc/$pid/net/$t"); done
+  printf -v hexport '%04X' "$port"
   while read -r _ addr _ st rest; do
-    [[ $addr == *":$hexport" && $st == 0A ]] && return 0
-  done < <(cat "/proc/$1/net/tcp" "/proc/$1/net/tcp6")
+    [[ $addr == *":$hexport" && $st == "$state" ]] && return 0
+  done < <(cat "${files[@]}")
   return 1
 }
 
@@ -290,10 +299,7 @@ report_with_interval() {
   read -r med _ < <(stats "$@")
   read -r low high < <(median_interval "$@")
   printf '%-52s        %10s %-6s (95%% interval %s to %s, bootstrap)\n' "$name, 95% interval of the median" "$med" "$unit" "$low" "$high"
-  jq -cn --arg name "$name, 95% interval of the median" --arg unit "$unit" --argjson med "$med" --argjson min "$low" \
-    --argjson max "$high" --argjson n "$#" --arg bench "$BENCH_NAME" \
-    '{bench: $bench, name: $name, unit: $unit, median: $med, min: $min, max: $max, n: $n}' \
-    >>"$BENCH_JSONL"
+  figure_json "$name, 95% interval of the median" "$unit" "$med" "$low" "$high" "$#"
 }
 
 need() {
